@@ -1,0 +1,1 @@
+"""Territoires: shared digital services for the local authorities of a region."""

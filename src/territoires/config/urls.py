@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from territoires.ui import views as ui_views
+
+urlpatterns = [
+    path("", ui_views.root, name="root"),
+    path("compte/", include("territoires.accounts.urls")),
+    path("o/", include("territoires.tenancy.urls")),
+    path("operateur/", include("territoires.backoffice.urls")),
+    path("formations/", include("territoires.formations.urls")),
+    path("api/v1/", include("territoires.api.urls")),
+    path("", include("territoires.ui.urls")),
+]
+
+handler403 = "territoires.ui.views.error_403"
+handler404 = "territoires.ui.views.error_404"

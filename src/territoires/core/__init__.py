@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: permissions errors, task retries, time."""

@@ -1,0 +1,22 @@
+"""`territoires worker`: run background tasks (all queues) until stopped.
+
+A thin wrapper around django-tasks-db's `db_worker`, so deployments and the
+README name one command; several workers may run against one database.
+"""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Exécute les tâches de fond (courriels, transmissions…)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", action="store_true", help="Traite les tâches en attente puis s'arrête.")
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args, batch: bool, interval: float, **options):
+        argv = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]
+        if batch:
+            argv += ["--batch", "--no-startup-delay"]
+        call_command("db_worker", *argv, verbosity=options["verbosity"])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FormationsConfig(AppConfig):
+    name = "territoires.formations"
+    label = "formations"

@@ -1,0 +1,1 @@
+"""Django-free exchange formats and identifiers. Dataclasses in, bytes out."""

@@ -1,0 +1,95 @@
+"""The one place that answers "may this user do P in this body?".
+
+Permissions are the union of the permission codes of the user's roles in an
+active membership of an active body. They are computed once per user object
+and cached on it (a request holds one user object).
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from territoires.tenancy.models import Body, Membership, OperatorStaff, Service, Subscription
+
+_CACHE_ATTR = "_territoires_perms"
+
+
+def _cache(user) -> dict:
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTR, cache)
+    return cache
+
+
+def clear_cache(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def body_permissions(user, body: Body) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not body.is_active:
+        return frozenset()
+    cache = _cache(user)
+    key = ("body", body.pk)
+    if key not in cache:
+        membership = (
+            Membership.objects.filter(user=user, body=body, is_active=True)
+            .prefetch_related("roles")
+            .first()
+        )
+        perms: set[str] = set()
+        if membership is not None:
+            for role in membership.roles.all():
+                perms.update(role.permissions)
+        cache[key] = frozenset(perms)
+    return cache[key]
+
+
+def platform_permissions(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache = _cache(user)
+    if "platform" not in cache:
+        staff = OperatorStaff.objects.filter(user=user).prefetch_related("roles").first()
+        perms: set[str] = set()
+        if staff is not None:
+            for role in staff.roles.all():
+                perms.update(role.permissions)
+        cache["platform"] = frozenset(perms)
+    return cache["platform"]
+
+
+def has_perm(user, body: Body, perm: str) -> bool:
+    return perm in body_permissions(user, body)
+
+
+def require_perm(user, body: Body, perm: str) -> None:
+    if not has_perm(user, body, perm):
+        raise PermissionDenied(perm)
+
+
+def require_platform_perm(user, perm: str) -> None:
+    if perm not in platform_permissions(user):
+        raise PermissionDenied(perm)
+
+
+def active_services(body: Body) -> list[str]:
+    return list(
+        Subscription.objects.filter(body=body, is_active=True).values_list("service", flat=True)
+    )
+
+
+def require_service(body: Body, service: Service | str) -> None:
+    """A service switched off for a body is unreachable, whatever the roles."""
+    if not Subscription.objects.filter(body=body, service=service, is_active=True).exists():
+        raise PermissionDenied(f"service {service} off")
+
+
+def requires_second_factor(user) -> bool:
+    """Operator staff and body administrators must use TOTP."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if OperatorStaff.objects.filter(user=user, roles__requires_second_factor=True).exists():
+        return True
+    return Membership.objects.filter(
+        user=user, is_active=True, body__is_active=True, roles__requires_second_factor=True
+    ).exists()

@@ -1,0 +1,92 @@
+"""Input validation only; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from territoires.interop.siren import normalize, siren_error
+from territoires.tenancy.kinds import BodyKind, EpciForm
+from territoires.tenancy.models import Role, Service
+from territoires.tenancy.roles import BODY
+
+
+def body_role_choices() -> list[tuple[str, str]]:
+    return [(r.code, r.label) for r in Role.objects.filter(scope=BODY).order_by("label")]
+
+
+class SirenField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("SIREN"))
+        kwargs.setdefault("help_text", _("9 chiffres, par exemple 212 100 011."))
+        super().__init__(max_length=20, **kwargs)
+
+    def clean(self, value):
+        value = normalize(super().clean(value) or "")
+        error = siren_error(value)
+        if error:
+            raise forms.ValidationError(error)
+        return value
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse électronique de l'agent"))
+    roles = forms.MultipleChoiceField(
+        label=_("Rôles"), widget=forms.CheckboxSelectMultiple, choices=body_role_choices
+    )
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Rôles"), widget=forms.CheckboxSelectMultiple, choices=body_role_choices
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text=_("12 caractères au moins, avec trois types de caractères parmi : minuscules, majuscules, chiffres, autres."),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        from territoires.accounts.models import User
+
+        password = self.cleaned_data["password"]
+        validate_password(
+            password,
+            User(email=self.email, first_name=self.cleaned_data.get("first_name", ""),
+                 last_name=self.cleaned_data.get("last_name", "")),
+        )
+        return password
+
+
+class AdhesionForm(forms.Form):
+    siren = SirenField()
+    name = forms.CharField(label=_("Nom de l'organisme"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type d'organisme"), choices=BodyKind.choices)
+    epci_form = forms.ChoiceField(
+        label=_("Forme de l'EPCI"), choices=[("", _("— sans objet —"))] + EpciForm.choices, required=False
+    )
+    insee_code = forms.CharField(
+        label=_("Code INSEE de la commune"), max_length=5, required=False,
+        help_text=_("Pour une commune : 5 caractères, par exemple 21231."),
+    )
+    contact_name = forms.CharField(label=_("Votre nom"), max_length=200)
+    contact_email = forms.EmailField(label=_("Votre adresse électronique professionnelle"))
+    services = forms.MultipleChoiceField(
+        label=_("Services souhaités"), choices=Service.choices, widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == BodyKind.EPCI and not data.get("epci_form"):
+            self.add_error("epci_form", _("Précisez la forme de l'EPCI."))
+        return data

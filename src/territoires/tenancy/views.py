@@ -1,0 +1,206 @@
+"""Agent-facing pages of a body: home, switcher, agents, journal, invitations."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from territoires.accounts.models import User
+from territoires.tenancy import access, selectors, services
+from territoires.tenancy.forms import AdhesionForm, InvitationAcceptForm, InvitationForm, RolesForm
+from territoires.tenancy.models import Body, Invitation, Membership, Notification, Service
+from territoires.tenancy.navigation import service_links
+from territoires.ui.forms import add_service_errors
+
+
+def body_view(perm: str = "body.view", service: str | None = None):
+    """Resolve `<siren>` to a body the user belongs to (else 404) and check `perm`.
+
+    This is the single door to body-scoped pages: it sets `request.body`,
+    remembers the body as the user's last one, and checks the subscription.
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, siren: str, *args, **kwargs):
+            try:
+                body = selectors.body_for_user(user=request.user, siren=siren)
+            except Body.DoesNotExist:
+                raise Http404 from None
+            access.require_perm(request.user, body, perm)
+            if service is not None:
+                access.require_service(body, service)
+            request.body = body
+            if request.user.last_body_id != body.pk:
+                User.objects.filter(pk=request.user.pk).update(last_body=body)
+                request.user.last_body = body
+            return view(request, body, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@login_required
+def switch(request):
+    bodies = list(selectors.bodies_for_user(user=request.user))
+    return render(request, "tenancy/switch.html", {"bodies": bodies})
+
+
+@body_view()
+def home(request, body: Body):
+    services_on = access.active_services(body)
+    notifications = Notification.objects.filter(user=request.user, read_at__isnull=True).filter(
+        body__in=[body, None]
+    )[:10]
+    return render(
+        request,
+        "tenancy/home.html",
+        {
+            "services": service_links(body, services_on),
+            # Each service contributes its pending work here once it exists.
+            "pending": [],
+            "notifications": notifications,
+            "nav_current": "home",
+        },
+    )
+
+
+@body_view()
+def service_placeholder(request, body: Body, code: str):
+    if code not in Service.values:
+        raise Http404
+    access.require_service(body, code)
+    return render(
+        request,
+        "tenancy/service_placeholder.html",
+        {"service_label": Service(code).label, "nav_current": code},
+    )
+
+
+@body_view(perm="body.manage_agents")
+def agents(request, body: Body):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                actor=request.user, body=body, email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
+            if request.htmx:
+                form = InvitationForm()
+            else:
+                return redirect("tenancy:agents", body.siren)
+    context = {
+        "form": form,
+        "memberships": selectors.memberships_of_body(body=body),
+        "invitations": Invitation.objects.filter(body=body, accepted_at__isnull=True,
+                                                 revoked_at__isnull=True).order_by("-created_at"),
+        "nav_current": "agents",
+    }
+    template = "tenancy/_agents_panel.html" if request.htmx else "tenancy/agents.html"
+    return render(request, template, context)
+
+
+@body_view(perm="body.manage_agents")
+def membership_edit(request, body: Body, membership_id: int):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, body=body)
+    initial = {"roles": [r.code for r in membership.roles.all()]}
+    form = RolesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if "deactivate" in request.POST:
+                services.membership_deactivate(actor=request.user, membership=membership)
+                messages.success(request, _("L'accès de %(email)s est retiré.") % {"email": membership.user.email})
+            else:
+                services.membership_set_roles(actor=request.user, membership=membership,
+                                              roles=form.cleaned_data["roles"])
+                messages.success(request, _("Rôles mis à jour."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("tenancy:agents", body.siren)
+    return render(request, "tenancy/membership_edit.html",
+                  {"form": form, "membership": membership, "nav_current": "agents"})
+
+
+@require_POST
+@body_view(perm="body.manage_agents")
+def invitation_revoke(request, body: Body, invitation_id: int):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, body=body)
+    services.invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation annulée."))
+    return redirect("tenancy:agents", body.siren)
+
+
+@body_view(perm="body.read_journal")
+def journal(request, body: Body):
+    from territoires.journal.selectors import journal_for_body
+
+    page = Paginator(journal_for_body(body=body), 50).get_page(request.GET.get("page"))
+    return render(request, "tenancy/journal.html", {"page": page, "nav_current": "journal"})
+
+
+def invitation_accept(request, token: str):
+    """Public page of an invitation link: create the account or join with the current one."""
+    try:
+        invitation = services.invitation_get(token=token)
+    except services.InvitationError as error:
+        return render(request, "tenancy/invitation_invalid.html", {"error": str(error)}, status=410)
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    form = None
+    if request.user.is_authenticated or existing is not None:
+        if request.method == "POST":
+            if not request.user.is_authenticated:
+                return redirect(f"{_login_url()}?next={request.path}")
+            try:
+                services.invitation_accept(token=token, user=request.user)
+            except services.InvitationError as error:
+                return render(request, "tenancy/invitation_invalid.html", {"error": str(error)}, status=403)
+            messages.success(request, _("Vous avez rejoint %(body)s.") % {"body": invitation.body.name})
+            return redirect("tenancy:home", invitation.body.siren)
+    else:
+        form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            membership = services.invitation_accept(
+                token=token,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password"],
+            )
+            login(request, membership.user, backend="territoires.accounts.backends.EmailPasswordBackend")
+            messages.success(request, _("Bienvenue ! Votre compte est créé."))
+            return redirect("tenancy:home", invitation.body.siren)
+    return render(request, "tenancy/invitation_accept.html",
+                  {"invitation": invitation, "form": form, "existing": existing})
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:login")
+
+
+def adhesion(request):
+    """Public membership request form."""
+    form = AdhesionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_request_submit(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(request, "tenancy/adhesion_done.html", {"name": form.cleaned_data["name"]})
+    return render(request, "tenancy/adhesion.html", {"form": form})

@@ -1,0 +1,53 @@
+"""Suite-wide fixtures and guards.
+
+- every test may use the database (les-emplois' automatic django_db mark);
+- network is blocked except loopback (pytest-socket, see pyproject addopts);
+- warnings are errors (pyproject filterwarnings).
+"""
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import BodyFactory, UserFactory, membership
+
+
+@pytest.fixture(autouse=True)
+def _db_for_all(db):
+    """Every test gets the database; roles are seeded by migration."""
+
+
+@pytest.fixture
+def run_tasks(monkeypatch):
+    """Run every due background task with the real worker, then return.
+
+    The worker closes "old" connections between tasks; inside a test that
+    would close the test's own transaction, so that one call is neutralised.
+    """
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload",
+                     "--queue-name", "*", verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def body():
+    return BodyFactory()
+
+
+@pytest.fixture
+def admin_agent(body):
+    user = UserFactory()
+    membership(user, body, ["administrateur"])
+    return user
+
+
+@pytest.fixture
+def agent(body):
+    user = UserFactory()
+    membership(user, body, ["agent"])
+    return user
