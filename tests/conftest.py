@@ -8,12 +8,24 @@
 import pytest
 from django.core.management import call_command
 
+# One set of browser fixtures (one Playwright driver) for every folder.
+pytest_plugins = ["tests.browser.fixtures"]
+
 from tests.factories import BodyFactory, UserFactory, membership
 
 
 @pytest.fixture(autouse=True)
 def _db_for_all(db):
-    """Every test gets the database; roles are seeded by migration."""
+    """Every test gets the database, with the default roles.
+
+    Roles are seeded by a data migration; transactional tests (live server)
+    flush tables afterwards, so the next test re-seeds them here.
+    """
+    from territoires.tenancy.models import Role
+    from territoires.tenancy.roles import seed_roles
+
+    if not Role.objects.exists():
+        seed_roles(Role)
 
 
 @pytest.fixture

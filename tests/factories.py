@@ -9,7 +9,7 @@ from territoires.tenancy.models import Body, Membership, OperatorStaff, Role, Su
 
 def valid_siren(n: int) -> str:
     """A Luhn-valid SIREN derived from n (8 digits + check digit)."""
-    base = f"{2_000_000_00 + n:08d}"[-8:]
+    base = f"2{n % 10_000_000:07d}"
     for check in range(10):
         candidate = base + str(check)
         if luhn_valid(candidate):

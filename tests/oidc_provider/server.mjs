@@ -24,7 +24,8 @@
 // - routes: ProConnect's endpoint names (/authorize, /token, /userinfo, /session/end,
 //   /jwks) instead of oidc-provider's (/auth, /me), so hard-coded paths match.
 // - jwks / cookies.keys: generated at startup (RSA-2048 for RS256), nothing committed;
-//   the kid is random too, so a JWKS cached by kid across provider restarts cannot match.
+//   the kid is random too, so a client's JWKS cache keyed by kid never serves the key
+//   of an earlier provider process.
 // - cookies: nothing to change for plain HTTP. oidc-provider only marks cookies `secure`
 //   when the request itself is secure, and the default `sameSite: lax` survives the
 //   top-level redirects of the flow.

@@ -1,20 +1,17 @@
-"""Password authentication by e-mail, with lockout after repeated failures."""
+"""Password authentication by e-mail, with lockout after repeated failures.
 
-from datetime import timedelta
+A correct password does not reset the failure counter by itself: that happens
+when the whole login completes (`services.login_success_record`), so a
+password holder cannot reset the counter between TOTP guesses.
+"""
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.utils import timezone
 
+from territoires.accounts import services
 from territoires.accounts.models import User
+from territoires.accounts.services import LockedOut
 
-
-class LockedOut(Exception):
-    """Raised through `authenticate` so the login view can say why."""
-
-    def __init__(self, until):
-        super().__init__(until)
-        self.until = until
+__all__ = ["EmailPasswordBackend", "LockedOut"]
 
 
 class EmailPasswordBackend(ModelBackend):
@@ -25,21 +22,14 @@ class EmailPasswordBackend(ModelBackend):
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
+            services.login_failure_register(user=None, email=email)
             return None
-        now = timezone.now()
-        if user.locked_until and user.locked_until > now:
+        if services.locked_until(user):
+            services.login_failure_register(user=user)
             raise LockedOut(user.locked_until)
         if user.check_password(password) and self.user_can_authenticate(user):
-            if user.failed_logins:
-                User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-                user.failed_logins = 0
             return user
-        failures = user.failed_logins + 1
-        locked_until = None
-        if failures >= settings.LOGIN_MAX_FAILURES:
-            locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            failures = 0
-        User.objects.filter(pk=user.pk).update(failed_logins=failures, locked_until=locked_until)
-        if locked_until:
-            raise LockedOut(locked_until)
+        until = services.login_failure_register(user=user)
+        if until:
+            raise LockedOut(until)
         return None

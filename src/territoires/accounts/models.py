@@ -4,6 +4,8 @@ One `User` per person and e-mail. What a user may do comes from elsewhere:
 body memberships and operator roles (tenancy), company memberships (here).
 """
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -106,8 +108,41 @@ class Company(models.Model):
 
 class CompanyMembership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="company_memberships")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="company_memberships"
+    )
     is_admin = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["company", "user"], name="company_member_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="company_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.company}"
+
+
+LOGIN_LINK_VALIDITY = timedelta(hours=24)
+
+
+def login_link_expiry():
+    return timezone.now() + LOGIN_LINK_VALIDITY
+
+
+class LoginLink(models.Model):
+    """A one-time login link handed out by the operator (e.g. to a new agent).
+
+    Only the SHA-256 of the token is stored: a database leak gives no usable link.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="login_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=login_link_expiry)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien de connexion à usage unique")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.expires_at:%Y-%m-%d %H:%M})"

@@ -31,6 +31,7 @@ SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+OPERATOR_NAME = env_str("TERRITOIRES_OPERATOR_NAME", "GIP Territoires numériques")
 PUBLIC_URL = env_str("TERRITOIRES_PUBLIC_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 
 INSTALLED_APPS = [
@@ -148,12 +149,21 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+# Files: local folder by default; S3-compatible object storage in production
+# (install the `s3` extra; credentials come from the standard AWS_* variables).
+_storage_backend = env_str("TERRITOIRES_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+_storage_options = {}
+if "s3" in _storage_backend.lower():
+    _storage_options = {
+        "bucket_name": env_str("TERRITOIRES_S3_BUCKET", "territoires"),
+        "endpoint_url": env_str("TERRITOIRES_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("TERRITOIRES_S3_REGION", "") or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
 STORAGES = {
-    "default": {
-        "BACKEND": env_str(
-            "TERRITOIRES_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        )
-    },
+    "default": {"BACKEND": _storage_backend, "OPTIONS": _storage_options},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -5,6 +5,8 @@ from territoires.ui import views as ui_views
 urlpatterns = [
     path("", ui_views.root, name="root"),
     path("compte/", include("territoires.accounts.urls")),
+    path("compte/proconnect/", include("territoires.accounts.oidc_urls")),
+    path("o/<str:siren>/api/", include("territoires.api.ui_urls")),
     path("o/", include("territoires.tenancy.urls")),
     path("operateur/", include("territoires.backoffice.urls")),
     path("formations/", include("territoires.formations.urls")),

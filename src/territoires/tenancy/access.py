@@ -6,8 +6,9 @@ and cached on it (a request holds one user object).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 
-from territoires.tenancy.models import Body, Membership, OperatorStaff, Service, Subscription
+from territoires.tenancy.models import Body, Membership, OperatorStaff, Role, Service, Subscription
 
 _CACHE_ATTR = "_territoires_perms"
 
@@ -72,24 +73,50 @@ def require_platform_perm(user, perm: str) -> None:
         raise PermissionDenied(perm)
 
 
+def prime(user, membership: Membership) -> None:
+    """Seed the cache from a membership fetched with its body and roles (body_view)."""
+    perms: set[str] = set()
+    for role in membership.roles.all():
+        perms.update(role.permissions)
+    _cache(user)[("body", membership.body_id)] = frozenset(perms)
+
+
 def active_services(body: Body) -> list[str]:
-    return list(
-        Subscription.objects.filter(body=body, is_active=True).values_list("service", flat=True)
-    )
+    """Subscribed services, cached on the body object (fetched once per request)."""
+    services = getattr(body, "_active_services", None)
+    if services is None:
+        services = list(
+            Subscription.objects.filter(body=body, is_active=True).values_list("service", flat=True)
+        )
+        body._active_services = services
+    return services
+
+
+def forget_services(body: Body) -> None:
+    body.__dict__.pop("_active_services", None)
 
 
 def require_service(body: Body, service: Service | str) -> None:
     """A service switched off for a body is unreachable, whatever the roles."""
-    if not Subscription.objects.filter(body=body, service=service, is_active=True).exists():
+    if service not in active_services(body):
         raise PermissionDenied(f"service {service} off")
 
 
 def requires_second_factor(user) -> bool:
-    """Operator staff and body administrators must use TOTP."""
+    """Operator staff and body administrators must use TOTP (one query, cached)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if OperatorStaff.objects.filter(user=user, roles__requires_second_factor=True).exists():
-        return True
-    return Membership.objects.filter(
-        user=user, is_active=True, body__is_active=True, roles__requires_second_factor=True
-    ).exists()
+    cache = _cache(user)
+    if "second_factor" not in cache:
+        cache["second_factor"] = (
+            Role.objects.filter(requires_second_factor=True)
+            .filter(
+                Q(Exists(OperatorStaff.roles.through.objects.filter(
+                    role=OuterRef("pk"), operatorstaff__user=user)))
+                | Q(Exists(Membership.roles.through.objects.filter(
+                    role=OuterRef("pk"), membership__user=user, membership__is_active=True,
+                    membership__body__is_active=True)))
+            )
+            .exists()
+        )
+    return cache["second_factor"]

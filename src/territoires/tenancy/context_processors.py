@@ -5,7 +5,7 @@ from territoires.tenancy.navigation import service_links
 
 
 def active_body(request):
-    body = getattr(request, "body", None)
+    body = getattr(request, "active_body", None)
     if body is None:
         return {"active_body": None}
     user = request.user

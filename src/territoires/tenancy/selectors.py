@@ -30,3 +30,18 @@ def memberships_of_body(*, body: Body) -> QuerySet[Membership]:
         .prefetch_related("roles")
         .order_by("user__last_name", "user__email")
     )
+
+
+def membership_for_user(*, user, siren: str) -> Membership:
+    """The user's active membership of the active body with this SIREN, with its roles.
+
+    One query (plus the roles prefetch) resolves both the body and the
+    permissions of body-scoped pages; Membership.DoesNotExist means 404.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Membership.DoesNotExist
+    return (
+        Membership.objects.select_related("body")
+        .prefetch_related("roles")
+        .get(user=user, is_active=True, body__is_active=True, body__siren=siren)
+    )

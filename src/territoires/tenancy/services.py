@@ -122,6 +122,7 @@ def body_set_subscriptions(*, actor, body: Body, services: list[str]) -> None:
                 sub.is_active = service in wanted
                 sub.changed_at = now
                 sub.save(update_fields=["is_active", "changed_at"])
+        access.forget_services(body)
         journal_record(
             actor=actor,
             action="body.subscriptions",

@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from territoires.ui.forms import add_service_errors
 def body_view(perm: str = "body.view", service: str | None = None):
     """Resolve `<siren>` to a body the user belongs to (else 404) and check `perm`.
 
-    This is the single door to body-scoped pages: it sets `request.body`,
+    This is the single door to body-scoped pages: it sets `request.active_body`,
     remembers the body as the user's last one, and checks the subscription.
     """
 
@@ -32,13 +33,15 @@ def body_view(perm: str = "body.view", service: str | None = None):
         @wraps(view)
         def wrapper(request, siren: str, *args, **kwargs):
             try:
-                body = selectors.body_for_user(user=request.user, siren=siren)
-            except Body.DoesNotExist:
+                membership = selectors.membership_for_user(user=request.user, siren=siren)
+            except Membership.DoesNotExist:
                 raise Http404 from None
+            body = membership.body
+            access.prime(request.user, membership)
             access.require_perm(request.user, body, perm)
             if service is not None:
                 access.require_service(body, service)
-            request.body = body
+            request.active_body = body
             if request.user.last_body_id != body.pk:
                 User.objects.filter(pk=request.user.pk).update(last_body=body)
                 request.user.last_body = body
@@ -59,7 +62,7 @@ def switch(request):
 def home(request, body: Body):
     services_on = access.active_services(body)
     notifications = Notification.objects.filter(user=request.user, read_at__isnull=True).filter(
-        body__in=[body, None]
+        Q(body=body) | Q(body__isnull=True)
     )[:10]
     return render(
         request,

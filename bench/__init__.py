@@ -1,0 +1,1 @@
+"""Benchmarks of the platform's pages (see bench/pages.py)."""

@@ -1,0 +1,16 @@
+"""The project's URLs plus the floor: the cheapest page Django can serve."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+from territoires.config.urls import handler403, handler404, urlpatterns as project_urlpatterns
+
+__all__ = ["handler403", "handler404", "urlpatterns"]
+
+
+def floor(request):
+    """No database, no template, no session: the server's own cost per request."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [path("_bench/floor/", floor), *project_urlpatterns]

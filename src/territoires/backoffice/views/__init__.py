@@ -1,0 +1,1 @@
+"""Operator (GIP) back-office pages, one module per area."""

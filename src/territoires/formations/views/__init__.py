@@ -1,0 +1,1 @@
+"""Pages of the training catalogue: public, body-scoped, operator."""

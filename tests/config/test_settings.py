@@ -1,0 +1,45 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import territoires.config.settings as settings_module
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_environment_variable_is_documented():
+    source = Path(settings_module.__file__).read_text()
+    read = set(re.findall(r"env_\w+\(\s*[\"'](\w+)[\"']", source))
+    documented = set(re.findall(r"^\| `(\w+)`", (ROOT / "docs" / "configuration.md").read_text(), re.M))
+    assert read, "no variable found: the pattern is broken"
+    assert read - documented == set()
+
+
+def _start_production(**env) -> subprocess.CompletedProcess:
+    base = {"TERRITOIRES_ENV": "production", "PATH": "/usr/bin:/bin", "TERRITOIRES_DATA_DIR": "/tmp/t-prod"}
+    return subprocess.run(
+        [sys.executable, "-c", "import territoires.config.settings"],
+        env={**base, **env}, capture_output=True, text=True, check=False,
+    )
+
+
+def test_production_refuses_default_secret_key():
+    result = _start_production()
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = _start_production(SECRET_KEY="x" * 50, DEBUG="1")
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def test_production_starts_with_proper_settings():
+    result = _start_production(SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+
+
+def test_argon2_is_the_production_hasher():
+    assert settings_module.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -1,0 +1,59 @@
+import pytest
+from django.urls import reverse
+
+from territoires.tenancy.models import Notification
+from tests.factories import BodyFactory, UserFactory, membership
+
+
+@pytest.fixture
+def logged_agent(client, body, agent):
+    client.force_login(agent)
+    return agent
+
+
+def test_home_shows_body_and_platform_notifications(client, body, logged_agent):
+    Notification.objects.create(user=logged_agent, body=body, text="Notification de l'organisme")
+    Notification.objects.create(user=logged_agent, body=None, text="Notification de la plateforme")
+    Notification.objects.create(user=logged_agent, body=BodyFactory(), text="Autre organisme")
+    content = client.get(reverse("tenancy:home", args=[body.siren])).content.decode()
+    assert "Notification de l&#x27;organisme" in content
+    assert "Notification de la plateforme" in content
+    assert "Autre organisme" not in content
+
+
+def test_home_query_count_is_bounded(client, body, logged_agent, django_assert_max_num_queries):
+    url = reverse("tenancy:home", args=[body.siren])
+    client.get(url)  # session and last body settle
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_outsider_gets_404_on_body_pages(client, body):
+    outsider = UserFactory()
+    membership(outsider, BodyFactory(), ["agent"])
+    client.force_login(outsider)
+    for name in ("tenancy:home", "tenancy:agents", "tenancy:journal"):
+        assert client.get(reverse(name, args=[body.siren])).status_code == 404
+
+
+def test_agent_without_permission_gets_403(client, body, logged_agent):
+    assert client.get(reverse("tenancy:agents", args=[body.siren])).status_code == 403
+
+
+def test_switch_lists_only_own_bodies(client, logged_agent, body):
+    other = BodyFactory(name="Commune Étrangère")
+    content = client.get(reverse("tenancy:switch")).content.decode()
+    assert body.name in content and other.name not in content
+
+
+def test_invitation_form_htmx_keeps_values_on_error(client, body, admin_agent):
+    client.force_login(admin_agent)
+    session = client.session
+    session["second_factor_ok"] = True
+    session.save()
+    url = reverse("tenancy:agents", args=[body.siren])
+    response = client.post(url, {"email": "pas-une-adresse", "roles": ["agent"]}, HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert "Saisissez une adresse de courriel valide." in content
+    assert 'value="pas-une-adresse"' in content
+    assert "<html" not in content  # a partial for the htmx swap

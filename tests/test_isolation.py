@@ -1,0 +1,93 @@
+"""Tenant isolation: walk every URL pattern (HTML and API) as three outsiders.
+
+An agent of another body, a company user and an anonymous visitor request
+every route, with the target body's SIREN and the ids of its rows filled in,
+by GET and by POST. None of them may see the target's data (its name, SIREN,
+agents' e-mails, invitation e-mails, token names) or change anything.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from territoires.accounts.models import AccountKind, Company, CompanyMembership
+from territoires.journal.models import JournalEntry
+from territoires.tenancy import services
+from territoires.tenancy.models import Invitation, Membership
+from tests.factories import BodyFactory, UserFactory, membership
+
+PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+SECRET_MARKERS = ["Commune-Cible-Isolation", "cible.admin@isolation.example", "invite.cible@isolation.example"]
+
+
+def iter_routes(patterns=None, prefix=""):
+    """Yield the full route string of every URL pattern, with converters."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from iter_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    return "/" + PARAM.sub(lambda m: values.get(m.group("name"), "1"), route)
+
+
+@pytest.fixture
+def target(django_capture_on_commit_callbacks):
+    body = BodyFactory(name="Commune-Cible-Isolation", services=["actes", "marches", "formations"])
+    admin = UserFactory(email="cible.admin@isolation.example")
+    m = membership(admin, body, ["administrateur", "agent"])
+    invitation, token = services.invitation_create(
+        actor=admin, body=body, email="invite.cible@isolation.example", roles=["agent"]
+    )
+    return {"body": body, "admin": admin, "membership": m, "invitation": invitation, "token": token}
+
+
+def outsiders():
+    other_agent = UserFactory()
+    membership(other_agent, BodyFactory(), ["administrateur", "agent"])
+    company_user = UserFactory(kind=AccountKind.COMPANY)
+    company = Company.objects.create(siret="73282932000074", name="Entreprise Test")
+    CompanyMembership.objects.create(company=company, user=company_user, is_admin=True)
+    return {"agent d'un autre organisme": other_agent, "entreprise": company_user, "anonyme": None}
+
+
+def test_every_route_is_isolated(client, target):
+    values = {
+        "siren": target["body"].siren,
+        "membership_id": str(target["membership"].pk),
+        "invitation_id": str(target["invitation"].pk),
+        "token": target["token"],
+    }
+    routes = sorted(set(iter_routes()))
+    assert len(routes) > 10
+    visitors = outsiders()
+    before = (Membership.objects.count(), Invitation.objects.count())
+    journal_before = JournalEntry.objects.filter(body=target["body"]).count()
+    leaks = []
+    for label, user in visitors.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+            session = client.session
+            session["second_factor_ok"] = True  # outsiders fully logged in
+            session.save()
+        for route in routes:
+            url = fill(route, values)
+            if "invitation/" in url:
+                continue  # the invitation link is public by design: holding the token is the access
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if response.status_code >= 500:
+                    leaks.append(f"{label} {method.upper()} {url}: erreur {response.status_code}")
+                    continue
+                content = response.content.decode(errors="replace")
+                for marker in SECRET_MARKERS + [target["body"].siren]:
+                    if marker in content:
+                        leaks.append(f"{label} {method.upper()} {url}: {response.status_code} contient {marker}")
+    assert not leaks, "\n".join(leaks)
+    assert (Membership.objects.count(), Invitation.objects.count()) == before
+    assert JournalEntry.objects.filter(body=target["body"]).count() == journal_before
