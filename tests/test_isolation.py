@@ -12,13 +12,21 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from territoires.accounts.models import AccountKind, Company, CompanyMembership
+from territoires.api.services import api_token_create
+from territoires.formations.services import registration_create
 from territoires.journal.models import JournalEntry
 from territoires.tenancy import services
 from territoires.tenancy.models import Invitation, Membership
 from tests.factories import BodyFactory, UserFactory, membership
+from tests.formations.factories import TrainingSessionFactory
 
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
-SECRET_MARKERS = ["Commune-Cible-Isolation", "cible.admin@isolation.example", "invite.cible@isolation.example"]
+SECRET_MARKERS = [
+    "Commune-Cible-Isolation",
+    "cible.admin@isolation.example",
+    "invite.cible@isolation.example",
+    "Jeton-Cible-Isolation",
+]
 
 
 def iter_routes(patterns=None, prefix=""):
@@ -43,7 +51,12 @@ def target(django_capture_on_commit_callbacks):
     invitation, token = services.invitation_create(
         actor=admin, body=body, email="invite.cible@isolation.example", roles=["agent"]
     )
-    return {"body": body, "admin": admin, "membership": m, "invitation": invitation, "token": token}
+    api_token, _secret = api_token_create(actor=admin, body=body, user=admin, name="Jeton-Cible-Isolation")
+    registration = registration_create(
+        actor=admin, body=body, session=TrainingSessionFactory(), agent=admin
+    )
+    return {"body": body, "admin": admin, "membership": m, "invitation": invitation, "token": token,
+            "api_token": api_token, "registration": registration}
 
 
 def outsiders():
@@ -55,12 +68,26 @@ def outsiders():
     return {"agent d'un autre organisme": other_agent, "entreprise": company_user, "anonyme": None}
 
 
+def _log_in(client, user) -> None:
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+        session = client.session
+        session["second_factor_ok"] = True  # outsiders fully logged in
+        session.save()
+
+
 def test_every_route_is_isolated(client, target):
     values = {
         "siren": target["body"].siren,
         "membership_id": str(target["membership"].pk),
         "invitation_id": str(target["invitation"].pk),
         "token": target["token"],
+        "token_id": str(target["api_token"].pk),
+        "registration_id": str(target["registration"].pk),
+        "session_id": str(target["registration"].session_id),
+        "user_id": str(target["admin"].pk),
+        "code": "actes",
     }
     routes = sorted(set(iter_routes()))
     assert len(routes) > 10
@@ -69,17 +96,12 @@ def test_every_route_is_isolated(client, target):
     journal_before = JournalEntry.objects.filter(body=target["body"]).count()
     leaks = []
     for label, user in visitors.items():
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-            session = client.session
-            session["second_factor_ok"] = True  # outsiders fully logged in
-            session.save()
         for route in routes:
             url = fill(route, values)
             if "invitation/" in url:
                 continue  # the invitation link is public by design: holding the token is the access
             for method in ("get", "post"):
+                _log_in(client, user)  # again each time: a POST to the logout URL logs out
                 response = getattr(client, method)(url)
                 if response.status_code >= 500:
                     leaks.append(f"{label} {method.upper()} {url}: erreur {response.status_code}")
