@@ -256,7 +256,7 @@ def api_tokens(clients) -> tuple[list[str] | None, str]:
     """Token per client through territoires.api.services.api_token_create, if it exists."""
     try:
         models = importlib.import_module("territoires.api.models")
-        getattr(models, "ApiToken")
+        models.ApiToken
         create = importlib.import_module("territoires.api.services").api_token_create
     except (ImportError, AttributeError) as error:
         return None, f"pas de jeton d'API ({error.__class__.__name__}: {error}) : session"

@@ -3,7 +3,8 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from territoires.config.urls import handler403, handler404, urlpatterns as project_urlpatterns
+from territoires.config.urls import handler403, handler404
+from territoires.config.urls import urlpatterns as project_urlpatterns
 
 __all__ = ["handler403", "handler404", "urlpatterns"]
 

@@ -8,10 +8,10 @@
 import pytest
 from django.core.management import call_command
 
+from tests.factories import BodyFactory, UserFactory, membership
+
 # One set of browser fixtures (one Playwright driver) for every folder.
 pytest_plugins = ["tests.browser.fixtures"]
-
-from tests.factories import BodyFactory, UserFactory, membership
 
 
 @pytest.fixture(autouse=True)

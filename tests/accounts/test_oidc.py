@@ -13,18 +13,20 @@ from joserfc.jwk import RSAKey
 from territoires.accounts import oidc
 from territoires.accounts.models import AccountKind
 from territoires.journal.models import JournalEntry
-from tests.accounts.conftest_oidc import (
+from tests.accounts.conftest_oidc import (  # noqa: F401 (fixtures)
     CALLBACK_URI,
     CLIENT_ID,
     LOGOUT_URI,
     SELF_ASSERTED,
     TIMEOUT,
     authorize,
+    browser,
     local,
+    op,
+    proconnect,
     proconnect_login,
     submit,
 )
-from tests.accounts.conftest_oidc import browser, op, proconnect  # noqa: F401 (fixtures)
 from tests.factories import BodyFactory, UserFactory, membership
 
 

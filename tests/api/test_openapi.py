@@ -10,7 +10,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-
 from ninja.responses import NinjaJSONEncoder
 
 from territoires.api.root import api

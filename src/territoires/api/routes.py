@@ -14,10 +14,10 @@ from territoires.api.schemas import (
     ErrorOut,
     InvitationIn,
     InvitationOut,
-    MeOut,
     MembershipOut,
     MembershipRequestIn,
     MembershipRequestOut,
+    MeOut,
     RoleOut,
 )
 from territoires.tenancy import access, selectors, services

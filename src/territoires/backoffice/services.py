@@ -5,12 +5,11 @@ platform permission checked first, journal written. Creating bodies,
 subscriptions, adhésions, invitations and grants stay in tenancy.services.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from territoires.journal.services import journal_record
 from territoires.tenancy import access
+from territoires.tenancy import services as tenancy_services
 from territoires.tenancy.models import Body, Commune, Membership
 
 BODY_EDITABLE_FIELDS = (
@@ -77,23 +76,9 @@ def body_set_active(*, actor, body: Body, is_active: bool) -> None:
 
 
 def membership_revoke(*, actor, membership: Membership) -> None:
-    """An operator withdraws an agent's access to a body (e.g. at the body's request)."""
+    """An operator withdraws an agent's access to a body (e.g. at the body's request).
+
+    Operator-only entry point to the one tenancy service that withdraws access.
+    """
     access.require_platform_perm(actor, "platform.manage_agents")
-    with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update()
-            .select_related("user", "body")
-            .get(pk=membership.pk)
-        )
-        if not membership.is_active:
-            raise ValidationError(_("Cet accès est déjà retiré."))
-        membership.is_active = False
-        membership.save(update_fields=["is_active"])
-        access.clear_cache(membership.user)
-        journal_record(
-            actor=actor,
-            action="membership.deactivate",
-            body=membership.body,
-            target=membership,
-            summary=membership.user.email,
-        )
+    tenancy_services.membership_deactivate(actor=actor, membership=membership)

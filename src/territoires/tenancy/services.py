@@ -280,12 +280,20 @@ def membership_set_roles(*, actor, membership: Membership, roles: list[str]) -> 
 
 
 def membership_deactivate(*, actor, membership: Membership) -> None:
-    access.require_perm(actor, membership.body, "body.manage_agents")
+    """Withdraw an agent's access to a body: by its administrators, or by the operator."""
+    if not access.has_perm(actor, membership.body, "body.manage_agents"):
+        access.require_platform_perm(actor, "platform.manage_agents")
     if membership.user_id == actor.pk:
         raise ValidationError(_("Vous ne pouvez pas retirer votre propre accès."))
     with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().select_related("user", "body").get(pk=membership.pk)
+        )
+        if not membership.is_active:
+            raise ValidationError(_("Cet accès est déjà retiré."))
         membership.is_active = False
         membership.save(update_fields=["is_active"])
+        access.clear_cache(membership.user)
         journal_record(
             actor=actor,
             action="membership.deactivate",

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import territoires.tenancy.models
 from django.conf import settings
 from django.db import migrations, models
+
+import territoires.tenancy.models
 
 
 class Migration(migrations.Migration):

@@ -25,7 +25,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"{account.email} : {pyotp.TOTP(account.totp_secret).now()}")
             return
         self.stdout.write("")
-        self.stdout.write("Comptes de démonstration (mot de passe commun : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         for account in accounts:
             roles = "; ".join(f"{siren} : {', '.join(r)}" for siren, r in account.bodies.items())
             roles = roles or "opérateur"
