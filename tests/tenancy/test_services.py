@@ -109,3 +109,14 @@ def test_subscriptions_switch_services(body):
     assert access.active_services(body) == ["marches"]
     with pytest.raises(PermissionDenied):
         access.require_service(body, "actes")
+
+
+def test_body_gets_departement_and_nuts3_from_its_commune():
+    from territoires.tenancy.communes import communes_load
+
+    communes_load()
+    body = services.body_create(actor=None, siren="212102313", name="Fleurey", kind="commune",
+                                insee_code="21273")
+    assert (body.departement, body.nuts3, body.commune.name) == ("21", "FRC11", "Fleurey-sur-Ouche")
+    jura = services.body_create(actor=None, siren="213502388", name="X", kind="commune", departement="39")
+    assert jura.nuts3 == "FRC22"

@@ -7,10 +7,13 @@ body memberships and operator roles (tenancy), company memberships (here).
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from territoires.interop.siren import siret_error
 
 
 class AccountKind(models.TextChoices):
@@ -92,10 +95,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.totp_secret and self.totp_confirmed_at)
 
 
+def validate_siret(value: str) -> None:
+    error = siret_error(value)
+    if error:
+        raise ValidationError(error, code="siret")
+
+
 class Company(models.Model):
     """A company account: one per SIRET, several users (services come later)."""
 
-    siret = models.CharField(_("SIRET"), max_length=14, unique=True)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
     name = models.CharField(_("raison sociale"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 

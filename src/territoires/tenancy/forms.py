@@ -90,3 +90,15 @@ class AdhesionForm(forms.Form):
         if data.get("kind") == BodyKind.EPCI and not data.get("epci_form"):
             self.add_error("epci_form", _("Précisez la forme de l'EPCI."))
         return data
+
+
+class BodyProfileForm(forms.Form):
+    address = forms.CharField(label=_("Adresse postale"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False)
+    population = forms.IntegerField(label=_("Population"), min_value=0, required=False)
+    logo = forms.FileField(
+        label=_("Logo"), required=False,
+        help_text=_("Image PNG ou JPEG, 1 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Retirer le logo actuel"), required=False)

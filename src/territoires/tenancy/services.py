@@ -31,6 +31,8 @@ from territoires.tenancy.models import (
     Service,
     Subscription,
 )
+from territoires.tenancy.logos import logo_checked
+from territoires.tenancy.nuts import nuts3_for_departement
 from territoires.tenancy.roles import BODY, PLATFORM
 
 
@@ -81,16 +83,17 @@ def body_create(
         if Body.objects.filter(siren=siren).exists():
             raise ValidationError({"siren": _("Un organisme avec ce SIREN existe déjà.")})
         commune = Commune.objects.filter(insee_code=insee_code).first() if insee_code else None
+        departement = departement or (commune.departement if commune else "")
         body = Body(
             siren=siren,
             name=name,
             kind=kind,
             epci_form=epci_form,
             insee_code=insee_code,
-            departement=departement or (commune.departement if commune else ""),
+            departement=departement,
             arrondissement=arrondissement,
             population=population,
-            nuts3=nuts3,
+            nuts3=nuts3 or nuts3_for_departement(departement),
             address=address,
             commune=commune,
         )
@@ -130,6 +133,35 @@ def body_set_subscriptions(*, actor, body: Body, services: list[str]) -> None:
             target=body,
             payload={"services": sorted(wanted)},
         )
+
+
+def body_profile_update(
+    *, actor, body: Body, address: str, population: int | None, logo=None, remove_logo: bool = False
+) -> Body:
+    """A body's administrators keep its public details (address, population, logo) up to date."""
+    access.require_perm(actor, body, "body.edit_profile")
+    with transaction.atomic():
+        body = Body.objects.select_for_update().get(pk=body.pk)
+        body.address = address
+        body.population = population
+        changed = ["address", "population"]
+        if logo is not None:
+            checked = logo_checked(logo)
+            body.logo.save(checked.name, checked, save=False)
+            changed.append("logo")
+        elif remove_logo and body.logo:
+            body.logo = ""
+            changed.append("logo")
+        body.full_clean()
+        body.save(update_fields=changed)
+        journal_record(
+            actor=actor,
+            action="body.profile",
+            body=body,
+            target=body,
+            payload={"address": address, "population": population, "logo": body.logo.name or ""},
+        )
+    return body
 
 
 def invitation_create(*, actor, body: Body, email: str, roles: list[str]) -> tuple[Invitation, str]:

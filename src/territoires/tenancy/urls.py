@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:siren>/invitations/<int:invitation_id>/annuler/", views.invitation_revoke,
          name="invitation_revoke"),
     path("<str:siren>/journal/", views.journal, name="journal"),
+    path("<str:siren>/fiche/", views.profile, name="profile"),
 ]

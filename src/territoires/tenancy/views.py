@@ -8,14 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from territoires.accounts.models import User
 from territoires.tenancy import access, selectors, services
-from territoires.tenancy.forms import AdhesionForm, InvitationAcceptForm, InvitationForm, RolesForm
+from territoires.tenancy.forms import (
+    AdhesionForm,
+    BodyProfileForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    RolesForm,
+)
 from territoires.tenancy.models import Body, Invitation, Membership, Notification, Service
 from territoires.tenancy.navigation import service_links
 from territoires.ui.forms import add_service_errors
@@ -148,6 +154,27 @@ def invitation_revoke(request, body: Body, invitation_id: int):
     return redirect("tenancy:agents", body.siren)
 
 
+@body_view(perm="body.edit_profile")
+def profile(request, body: Body):
+    form = BodyProfileForm(
+        request.POST or None, request.FILES or None,
+        initial={"address": body.address, "population": body.population},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.body_profile_update(
+                actor=request.user, body=body, address=form.cleaned_data["address"],
+                population=form.cleaned_data["population"], logo=form.cleaned_data["logo"],
+                remove_logo=form.cleaned_data["remove_logo"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("La fiche de l'organisme est enregistrée."))
+            return redirect("tenancy:profile", body.siren)
+    return render(request, "tenancy/profile.html", {"form": form, "nav_current": "profile"})
+
+
 @body_view(perm="body.read_journal")
 def journal(request, body: Body):
     from territoires.journal.selectors import journal_for_body
@@ -194,6 +221,17 @@ def _login_url() -> str:
     from django.urls import reverse
 
     return reverse("accounts:login")
+
+
+def logo(request, siren: str):
+    """A body's logo is public (its websites and documents show it); nothing else is served."""
+    body = get_object_or_404(Body, siren=siren, is_active=True)
+    if not body.logo:
+        raise Http404
+    content_type = "image/png" if body.logo.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(body.logo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def adhesion(request):
