@@ -113,3 +113,29 @@ def test_administrator_invites_an_agent_who_joins(page, new_page, run_tasks_live
     paul = User.objects.get(email="paul.girard@mairie.example.fr")
     joined = Membership.objects.get(user=paul, body=body)
     assert [r.code for r in joined.roles.all()] == ["agent"]
+
+
+def test_administrator_edits_the_body_profile_and_journal(page, tmp_path):
+    body = BodyFactory(name="Commune de Précy-sous-Thil")
+    admin, secret = _admin_with_totp(body)
+    login(page, admin.email, totp_secret=secret)
+    menu = page.get_by_role("navigation", name="Menu principal")
+    follow(page, menu.get_by_role("link", name="Fiche de l'organisme"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fiche de l'organisme")
+
+    # A file that is not an image: French error, typed values kept.
+    fake = tmp_path / "logo.png"
+    fake.write_bytes(b"pas une image")
+    page.get_by_label("Adresse postale").fill("2 place de l'Église")
+    page.get_by_label("Logo", exact=True).set_input_files(str(fake))
+    submit(page, "Enregistrer")
+    expect(page.get_by_text("Ce fichier n'est pas une image lisible.")).to_be_visible()
+    expect(page.get_by_label("Adresse postale")).to_have_value("2 place de l'Église")
+
+    page.get_by_label("Logo", exact=True).set_input_files([])
+    submit(page, "Enregistrer")
+    expect(page.get_by_role("status")).to_contain_text("La fiche de l'organisme est enregistrée.")
+
+    follow(page, menu.get_by_role("link", name="Journal"))
+    expect(page.get_by_role("table")).to_contain_text("body.profile")
+    check_a11y(page)
