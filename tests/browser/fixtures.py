@@ -15,7 +15,10 @@ The guarantees, enforced by the `page` fixture (see `PageWatch`):
   state must be checked by axe (`check_a11y`, done by `visit`, `follow`,
   `submit` and `login`). When the test ends, the current state is checked if
   it was not, and the test fails if any earlier state was never checked
-  (it names the URLs) – so a page cannot slip through unchecked;
+  (it names the URLs) – so a page cannot slip through unchecked. Only the
+  live server's documents are states: another site's pages the browser goes
+  through (an identity provider's login form, say) are not ours to check,
+  and their console errors are not ours either (`PageWatch.foreign` lists them);
 - any axe violation (WCAG 2.0/2.1 A and AA) fails the test with the rule,
   impact, target selectors and help;
 - any JavaScript error, console error or Content-Security-Policy violation
@@ -203,7 +206,7 @@ def new_page(browser, live_server, live_db, request):
         context.set_default_navigation_timeout(TIMEOUT_MS)
         context.add_init_script(WATCH_SCRIPT)
         page = context.new_page()
-        _WATCHES[page] = PageWatch(page)
+        _WATCHES[page] = PageWatch(page, origin=live_server.url)
         watches.append(_WATCHES[page])
         return page
 
@@ -244,9 +247,11 @@ def pytest_runtest_makereport(item, call):
 class PageWatch:
     """Tracks the states of one page (documents and htmx swaps) and its errors."""
 
-    def __init__(self, page: Page):
+    def __init__(self, page: Page, origin: str = ""):
         self.page = page
+        self.origin = _origin(origin) if origin else ""  # ours; "" means every origin
         self.states: list[str] = []  # description of each state, in order
+        self.foreign: list[str] = []  # URLs of the other sites' documents, in order
         self.checked: set[int] = set()
         self.errors: list[str] = []
         self.allowed: list[re.Pattern] = []
@@ -255,11 +260,21 @@ class PageWatch:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"JavaScript : {error}"))
 
+    def is_foreign(self, url: str) -> bool:
+        return bool(self.origin) and url.startswith(("http:", "https:")) and (
+            _origin(url) != self.origin
+        )
+
     def _navigated(self, frame):
         if frame == self.page.main_frame and frame.url != "about:blank":
-            self.states.append(f"page {_path(frame.url)}")
+            if self.is_foreign(frame.url):
+                self.foreign.append(frame.url)
+            else:
+                self.states.append(f"page {_path(frame.url)}")
 
     def _report(self, source, kind: str, detail: str):
+        if self.is_foreign(source["frame"].url):
+            return  # another site's policy, another site's swaps
         if kind == "csp":
             self.errors.append(f"CSP : {detail}")
         elif kind == "swap":
@@ -268,6 +283,8 @@ class PageWatch:
     def _console(self, message):
         if message.type in {"error", "warning"} and "Content Security Policy" in message.text:
             self.errors.append(f"CSP (console) : {message.text}")
+        elif message.type == "error" and self.is_foreign(message.location.get("url", "")):
+            pass  # e.g. Chromium's request for another site's /favicon.ico
         elif message.type == "error":
             self.errors.append(f"console : {message.text} ({message.location.get('url', '')})")
 
@@ -277,6 +294,8 @@ class PageWatch:
 
     def check(self) -> None:
         """Run axe on the current document; mark the current state as checked."""
+        if self.is_foreign(self.page.url):
+            pytest.fail(f"axe ne vérifie que nos pages, pas {self.page.url}", pytrace=False)
         self.page.wait_for_load_state("load")
         # Let a running htmx request finish swapping and settling first.
         self.page.wait_for_function(
@@ -293,7 +312,8 @@ class PageWatch:
     def finish(self) -> list[str]:
         """The problems left at the end of the test (after checking the last state)."""
         problems = []
-        if self.states and (len(self.states) - 1) not in self.checked:
+        on_ours = not self.is_foreign(self.page.url)
+        if on_ours and self.states and (len(self.states) - 1) not in self.checked:
             try:
                 self.check()
             except pytest.fail.Exception as failure:
@@ -308,6 +328,11 @@ class PageWatch:
         if errors:
             problems.append("Erreurs dans le navigateur :\n  " + "\n  ".join(errors))
         return problems
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _path(url: str) -> str:
@@ -365,6 +390,11 @@ def check_a11y(page: Page) -> None:
 
 def allow_error(page: Page, pattern: str) -> None:
     _WATCHES[page].allow_error(pattern)
+
+
+def foreign_pages(page: Page) -> list[str]:
+    """The other sites' documents `page` went through, in order (never axe-checked)."""
+    return _WATCHES[page].foreign
 
 
 def visit(page: Page, path: str) -> None:
