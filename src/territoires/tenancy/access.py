@@ -5,6 +5,8 @@ active membership of an active body. They are computed once per user object
 and cached on it (a request holds one user object).
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
@@ -74,11 +76,14 @@ def require_platform_perm(user, perm: str) -> None:
 
 
 def prime(user, membership: Membership) -> None:
-    """Seed the cache from a membership fetched with its body and roles (body_view)."""
+    """Seed the caches from `selectors.membership_for_user`'s aggregates (body_view)."""
     perms: set[str] = set()
-    for role in membership.roles.all():
-        perms.update(role.permissions)
+    for chunk in (membership.role_permissions or "").split("|"):
+        if chunk:
+            perms.update(json.loads(chunk))
     _cache(user)[("body", membership.body_id)] = frozenset(perms)
+    services = (membership.body_services or "").split(",")
+    membership.body._active_services = [code for code in dict.fromkeys(services) if code]
 
 
 def active_services(body: Body) -> list[str]:
