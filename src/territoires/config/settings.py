@@ -31,6 +31,7 @@ SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "territoires.ui.views.csrf_failure"
 OPERATOR_NAME = env_str("TERRITOIRES_OPERATOR_NAME", "GIP Territoires numériques")
 PUBLIC_URL = env_str("TERRITOIRES_PUBLIC_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 

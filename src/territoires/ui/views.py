@@ -36,3 +36,8 @@ def error_403(request, exception=None):
 
 def error_404(request, exception=None):
     return render(request, "ui/404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    """Our own page: say what happened and that going back and resubmitting works."""
+    return render(request, "ui/csrf.html", status=403)
