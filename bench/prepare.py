@@ -11,8 +11,6 @@ written to OUT.json.
 
 import argparse
 import csv
-import importlib
-import inspect
 import json
 import os
 import random
@@ -197,7 +195,7 @@ def make_memberships(bodies, users, rng):
     # First pass: one body per agent while there are free slots.
     free = [pk for pk in body_ids for _ in range(slots[pk])]
     rng.shuffle(free)
-    for user_id, body_id in zip(pool, free):
+    for user_id, body_id in zip(pool, free, strict=False):  # more agents than free slots
         members[body_id].append(user_id)
     # Second pass: fill the remaining slots with agents already elsewhere.
     for body_id in body_ids:
@@ -252,30 +250,15 @@ def make_misc(bodies, users, admins, rng) -> dict:
     return {"operators": len(operators), "notifications": len(notes), "journal_entries": 40}
 
 
-def api_tokens(clients) -> tuple[list[str] | None, str]:
-    """Token per client through territoires.api.services.api_token_create, if it exists."""
-    try:
-        models = importlib.import_module("territoires.api.models")
-        models.ApiToken
-        create = importlib.import_module("territoires.api.services").api_token_create
-    except (ImportError, AttributeError) as error:
-        return None, f"pas de jeton d'API ({error.__class__.__name__}: {error}) : session"
-    params = inspect.signature(create).parameters
+def api_tokens(clients) -> tuple[list[str], str]:
+    """One API token per client, created as the operator's command does."""
+    from territoires.api.services import api_token_create
+
     tokens = []
     for client in clients:
         user = User.objects.get(pk=client["user_id"])
         body = Body.objects.get(siren=client["siren"])
-        candidates = {"actor": None, "body": body, "name": "banc d'essai", "label": "banc d'essai",
-                      "user": user, "owner": user, "created_by": user}
-        kwargs = {k: v for k, v in candidates.items() if k in params}
-        try:
-            result = create(**kwargs)
-        except Exception as error:  # an API in progress: say why, fall back to the session
-            return None, f"api_token_create{tuple(kwargs)} a échoué ({error!r}) : session"
-        parts = result if isinstance(result, tuple) else (result,)
-        clear = next((p for p in parts if isinstance(p, str)), None)
-        if clear is None:
-            return None, f"api_token_create n'a pas rendu de jeton en clair ({result!r}) : session"
+        _token, clear = api_token_create(actor=None, body=body, user=user, name="banc d'essai")
         tokens.append(clear)
     return tokens, "jeton d'API (Authorization: Bearer)"
 
@@ -381,13 +364,11 @@ def main() -> None:
     if len(clients) < args.clients:
         sys.exit(f"Only {len(clients)} agents fit the bench clients; asked for {args.clients}.")
     tokens, auth = api_tokens(clients)
-    for client, token in zip(clients, tokens or [None] * len(clients)):
+    for client, token in zip(clients, tokens, strict=True):
         client["token"] = token
 
     api_path = "/api/v1/bodies"
     queries = count_queries(clients[0], clients[0]["token"], api_path)
-    if queries["api"]["status"] == 404:
-        queries["api"] = count_queries(clients[0], None, "/api/v1/health")["api"]
 
     out = {
         "scale": {

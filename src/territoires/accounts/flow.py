@@ -30,7 +30,7 @@ PENDING_AT_KEY = "accounts_pending_at"
 NEXT_KEY = "accounts_next"
 # Time allowed between the first factor and the TOTP code.
 PENDING_MAX_AGE = timedelta(minutes=10)
-PASSWORD_BACKEND = "territoires.accounts.backends.EmailPasswordBackend"
+PASSWORD_BACKEND = "territoires.accounts.backends.EmailPasswordBackend"  # noqa: S105 (not a secret)
 
 
 def safe_next(request, target: str | None) -> str:

@@ -46,7 +46,7 @@ from territoires.journal.services import journal_record
 logger = logging.getLogger(__name__)
 
 PENDING_SESSION_KEY = "oidc_pending"  # state, nonce, requested acr, next URL
-ID_TOKEN_SESSION_KEY = "oidc_id_token"  # kept for RP-initiated logout
+ID_TOKEN_SESSION_KEY = "oidc_id_token"  # kept for RP-initiated logout  # noqa: S105 (not a secret)
 ACR_SESSION_KEY = "oidc_acr"  # assurance level of the current login
 PASSWORD_BACKEND = flow.PASSWORD_BACKEND  # ModelBackend.get_user is all a session needs
 

@@ -19,7 +19,7 @@ from territoires.ui.forms import add_service_errors
 
 # The secret being enrolled lives in the session until a code confirms it,
 # so an abandoned enrolment leaves nothing half-done on the account.
-SETUP_SECRET_KEY = "accounts_totp_setup_secret"
+SETUP_SECRET_KEY = "accounts_totp_setup_secret"  # noqa: S105 (not a secret)
 
 
 @never_cache

@@ -26,7 +26,7 @@ REFERENCE_DATA_DIR = Path(
     env_str("TERRITOIRES_REFERENCE_DIR", str(REPO_DIR.parent / "shared" / "reference"))
 ).resolve()
 
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me-in-production"
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me-in-production"  # noqa: S105 (not a secret)
 SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])

@@ -13,7 +13,7 @@ from territoires.accounts.models import User
 from territoires.tenancy.models import Body
 from territoires.tenancy.services import body_create, membership_grant, operator_grant
 
-DEMO_PASSWORD = "Demo-Territoires-2026!"
+DEMO_PASSWORD = "Demo-Territoires-2026!"  # noqa: S105 (not a secret)
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("agent.multi@territoires.demo", "Sophie", "Durand",
                 {"212102313": ["agent"], "213502388": ["agent", "acheteur"]}),
     DemoAccount("admin@fleurey.demo", "Paul", "Petit", {"212102313": ["administrateur", "agent"]},
-                totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+                totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),  # noqa: S106 (not a secret)
     DemoAccount("operateur@territoires.demo", "Nadia", "Robert", {}, ("operateur",),
-                totp_secret="KRSXG5DSN5ZGSZLTKRSXG5DSN5ZGSZLT"),
+                totp_secret="KRSXG5DSN5ZGSZLTKRSXG5DSN5ZGSZLT"),  # noqa: S106 (not a secret)
 ]
 
 

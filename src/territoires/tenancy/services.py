@@ -19,6 +19,7 @@ from territoires.accounts.models import User
 from territoires.core.mail import email_schedule
 from territoires.journal.services import journal_record
 from territoires.tenancy import access
+from territoires.tenancy.logos import logo_checked
 from territoires.tenancy.models import (
     Body,
     Commune,
@@ -31,7 +32,6 @@ from territoires.tenancy.models import (
     Service,
     Subscription,
 )
-from territoires.tenancy.logos import logo_checked
 from territoires.tenancy.nuts import nuts3_for_departement
 from territoires.tenancy.roles import BODY, PLATFORM
 
