@@ -404,9 +404,11 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per scenario")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per scenario")
-    parser.add_argument("--workers", type=int, default=2 * cores, help="gunicorn workers (2 × cores)")
+    # The deployment's recommended setting (docs/deployment.md): one process per
+    # core, 4 threads each, so a request never queues behind a busy process.
+    parser.add_argument("--workers", type=int, default=cores, help="gunicorn workers (one per core)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of each page")
     parser.add_argument("--keep", action="store_true", help="keep the databases and data folders")
     args = parser.parse_args()
