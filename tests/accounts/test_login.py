@@ -3,13 +3,15 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
+from django.utils import timezone
 
 from territoires.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from territoires.accounts.models import User
 from territoires.config import settings as production_settings
 from territoires.journal.models import JournalEntry
+from territoires.tenancy import services as tenancy_services
 from tests.accounts.helpers import password_login
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory, membership, operator
 
 SUMMER_NOON_UTC = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
 
@@ -134,3 +136,22 @@ def test_inactive_user_cannot_log_in(client):
     user = UserFactory(is_active=False)
     assert "incorrect" in password_login(client, user).content.decode()
     assert SESSION_KEY not in client.session
+
+
+def test_agent_promoted_to_administrator_is_asked_for_totp_within_a_minute(client, body):
+    """A session opened without a second factor is re-checked every minute."""
+    agent = UserFactory()
+    membership(agent, body, ["agent"])
+    home = reverse("tenancy:home", args=[body.siren])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        response = client.post(reverse("accounts:login"), {"email": agent.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert client.get(home).status_code == 200
+        tenancy_services.membership_grant(actor=operator(), body=body, user=agent, roles=["administrateur"])
+        assert client.get(home).status_code == 200  # within the minute
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        response = client.get(home)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:totp_setup")
+        assert client.get(reverse("api:me")).status_code == 401  # the API's session auth agrees

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from territoires.accounts import services
-from territoires.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from territoires.accounts.middleware import SECOND_FACTOR_SESSION_KEY, second_factor_mark
 from territoires.accounts.models import User
 from territoires.tenancy.access import requires_second_factor
 
@@ -60,7 +60,7 @@ def login_begin(request, user: User, *, backend: str, method: str, next_url: str
     if requires_second_factor(user):
         request.session[SECOND_FACTOR_SESSION_KEY] = False
         return redirect("accounts:totp_setup")
-    request.session[SECOND_FACTOR_SESSION_KEY] = True
+    second_factor_mark(request.session, verified=False)
     return redirect(pop_next(request))
 
 
@@ -89,7 +89,7 @@ def second_factor_passed(request, user: User):
         pending_clear(request)
         login(request, user, backend=backend)  # cycles the session key, keeps its data
         services.login_success_record(user=user, method=f"{method}+totp")
-    request.session[SECOND_FACTOR_SESSION_KEY] = True
+    second_factor_mark(request.session, verified=True)
     return redirect(pop_next(request))
 
 
@@ -113,7 +113,7 @@ def complete_login_required(view):
                 return redirect("accounts:totp_verify")
             if requires_second_factor(request.user):
                 return redirect("accounts:totp_setup")
-            request.session[SECOND_FACTOR_SESSION_KEY] = True
+            second_factor_mark(request.session, verified=False)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -39,7 +39,7 @@ from joserfc.jws import extract_compact
 
 from territoires.accounts import flow
 from territoires.accounts import services as accounts_services
-from territoires.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from territoires.accounts.middleware import second_factor_mark
 from territoires.accounts.models import AccountKind, User
 from territoires.journal.services import journal_record
 
@@ -461,7 +461,7 @@ def session_open(request, *, user: User, identity: Identity, next_url: str):
         flow.pending_clear(request)
         login(request, user, backend=PASSWORD_BACKEND)
         accounts_services.login_success_record(user=user, method="proconnect-mfa")
-        request.session[SECOND_FACTOR_SESSION_KEY] = True
+        second_factor_mark(request.session, verified=True)
         response = redirect(next_url)
     else:
         response = flow.login_begin(request, user, backend=PASSWORD_BACKEND,

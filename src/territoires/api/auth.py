@@ -11,10 +11,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from territoires.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from territoires.accounts.middleware import second_factor_satisfied
 from territoires.api import selectors
 from territoires.api.services import api_token_touch
-from territoires.tenancy.access import requires_second_factor
 from territoires.tenancy.models import Body
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -50,7 +49,7 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if requires_second_factor(user) and not request.session.get(SECOND_FACTOR_SESSION_KEY):
+        if not second_factor_satisfied(request):
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, _("Jeton CSRF absent ou invalide : rechargez la page de documentation."))
