@@ -301,6 +301,8 @@ def bench_database(db: str, args) -> dict:
 
         plans = {
             "floor": [(FLOOR_PATH, {}) for _ in clients],
+            "floor_login": [("/_bench/floor-logged-in/", {"Cookie": f"sessionid={c['cookie']}"})
+                            for c in clients],
             "home": [(f"/o/{c['siren']}/", {"Cookie": f"sessionid={c['cookie']}"}) for c in clients],
             "api": [(api_path, api_headers(c)) for c in clients],
         }
@@ -335,7 +337,8 @@ def report(run: dict, args) -> int:
     results, prepared = run["results"], run["prepared"]
     floor_rps = results["floor"]["rps"]
     queries = prepared["queries"]
-    labels = {"floor": "floor (minimal view)", "home": "agent home", "api": "API list"}
+    labels = {"floor": "floor (minimal view)", "floor_login": "floor, logged in",
+              "home": "agent home", "api": "API list"}
     nq = {name: str(len(queries[name]["queries"])) for name in results}
     cpu = {name: f"{queries[name]['cpu_ms']:.2f}" for name in results}
     print(f"\n--- {run['where']}")
@@ -351,6 +354,8 @@ def report(run: dict, args) -> int:
         share = res["rps"] / floor_rps if floor_rps else float("nan")
         if name == "floor":
             verdict, share_text = "(floor)", "100 %"
+        elif name == "floor_login":
+            verdict, share_text = "(context)", f"{share * 100:.0f} %"
         else:
             ok = res["p95"] < TARGET_P95_MS and share >= TARGET_FLOOR_SHARE and not res["errors"]
             verdict = "met" if ok else "NOT MET"
@@ -367,6 +372,10 @@ def report(run: dict, args) -> int:
               "these figures are pessimistic.")
     print("SQL/req: queries of one request; CPU ms: CPU time of one request served in-process "
           "(test client, one at a time), which other load on the machine barely moves.")
+    login_rps = results["floor_login"]["rps"]
+    print("vs logged-in floor (a minimal view behind login: session and user loaded): "
+          + ", ".join(f"{labels[k]} {results[k]['rps'] / login_rps * 100:.0f} %"
+                      for k in ("home", "api")))
     print(f"login: {run['login']}")
     print(f"API: {run['api_note']}")
     for name, res in results.items():

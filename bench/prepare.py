@@ -32,7 +32,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from territoires.accounts.middleware import SECOND_FACTOR_SESSION_KEY  # noqa: E402
+from territoires.accounts.middleware import second_factor_mark  # noqa: E402
 from territoires.accounts.models import User  # noqa: E402
 from territoires.interop.siren import luhn_valid  # noqa: E402
 from territoires.journal.services import journal_record  # noqa: E402
@@ -264,13 +264,13 @@ def api_tokens(clients) -> tuple[list[str], str]:
 
 
 def session_for(user: User) -> str:
-    """A logged-in session as the current login view leaves it (second factor not done;
-    not needed for these agents' roles)."""
+    """A logged-in session as the login view leaves it for these agents, whose roles need
+    no second factor (`accounts.flow.login_begin`)."""
     store = SessionStore()
     store["_auth_user_id"] = str(user.pk)
     store["_auth_user_backend"] = BACKEND
     store["_auth_user_hash"] = user.get_session_auth_hash()
-    store[SECOND_FACTOR_SESSION_KEY] = False
+    second_factor_mark(store, verified=False)
     store.create()
     return store.session_key
 
@@ -283,6 +283,7 @@ def count_queries(client_info, token: str | None, api_path: str) -> dict:
     software = Client(raise_request_exception=False)  # a token client sends no cookie
     result = {}
     for label, web, path, headers in (
+        ("floor_login", browser, "/_bench/floor-logged-in/", {}),
         ("home", browser, f"/o/{client_info['siren']}/", {}),
         ("api", software if token else browser, api_path,
          {"Authorization": f"Bearer {token}"} if token else {}),

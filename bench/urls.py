@@ -1,5 +1,6 @@
 """The project's URLs plus the floor: the cheapest page Django can serve."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import path
 
@@ -14,4 +15,14 @@ def floor(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("_bench/floor/", floor), *project_urlpatterns]
+@login_required
+def floor_logged_in(request):
+    """The floor plus what every agent page pays first: the session and the user."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("_bench/floor/", floor),
+    path("_bench/floor-logged-in/", floor_logged_in),
+    *project_urlpatterns,
+]
