@@ -5,8 +5,6 @@ active membership of an active body. They are computed once per user object
 and cached on it (a request holds one user object).
 """
 
-import json
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
@@ -75,15 +73,10 @@ def require_platform_perm(user, perm: str) -> None:
         raise PermissionDenied(perm)
 
 
-def prime(user, membership: Membership) -> None:
-    """Seed the caches from `selectors.membership_for_user`'s aggregates (body_view)."""
-    perms: set[str] = set()
-    for chunk in (membership.role_permissions or "").split("|"):
-        if chunk:
-            perms.update(json.loads(chunk))
-    _cache(user)[("body", membership.body_id)] = frozenset(perms)
-    services = (membership.body_services or "").split(",")
-    membership.body._active_services = [code for code in dict.fromkeys(services) if code]
+def prime(user, body_access) -> None:
+    """Seed the caches from `selectors.body_access_for_user` (body_view)."""
+    _cache(user)[("body", body_access.body.pk)] = body_access.permissions
+    body_access.body._active_services = body_access.services
 
 
 def active_services(body: Body) -> list[str]:

@@ -1,9 +1,11 @@
 """Reads scoped to what the actor may see."""
 
-from django.db.models import Q, QuerySet, StringAgg, TextField, Value
-from django.db.models.functions import Cast
+import json
+from dataclasses import dataclass
 
-from territoires.tenancy.models import Body, Membership
+from django.db.models import QuerySet
+
+from territoires.tenancy.models import Body, Membership, Role, Subscription
 
 
 def bodies_for_user(*, user) -> QuerySet[Body]:
@@ -15,15 +17,6 @@ def bodies_for_user(*, user) -> QuerySet[Body]:
     ).order_by("name")
 
 
-def body_for_user(*, user, siren: str) -> Body:
-    """The body with this SIREN if the user belongs to it; Body.DoesNotExist otherwise.
-
-    Views turn DoesNotExist into a 404, so an outsider cannot even learn
-    whether a body uses the platform.
-    """
-    return bodies_for_user(user=user).get(siren=siren)
-
-
 def memberships_of_body(*, body: Body) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(body=body)
@@ -33,31 +26,52 @@ def memberships_of_body(*, body: Body) -> QuerySet[Membership]:
     )
 
 
-def membership_for_user(*, user, siren: str) -> Membership:
-    """The user's active membership of the active body with this SIREN, ready to use.
+@dataclass(frozen=True)
+class BodyAccess:
+    """What a body-scoped page needs about the user's place in the body."""
 
-    Every body-scoped page starts here, so it is one query: the membership and
-    its body, plus two aggregates — the permission lists of its roles and the
-    body's active services — which `access.prime` caches for the request.
-    (Both joins multiply rows, so values repeat; `prime` de-duplicates them:
-    SQLite's GROUP_CONCAT has no DISTINCT with a custom separator.)
-    Membership.DoesNotExist means 404.
+    body: Body
+    permissions: frozenset[str]
+    services: list[str]
+
+
+def body_access_for_user(*, user, siren: str) -> BodyAccess:
+    """The body with this SIREN if the user is an active member; Body.DoesNotExist otherwise.
+
+    Every body-scoped page starts here, so it is one plain SQL query rather
+    than ORM querysets: the body, its active services and the permissions of
+    the user's roles (the two joins multiply rows; values are de-duplicated
+    here). Building the equivalent querysets cost about 1.5 ms of CPU per
+    request, this about 0.2 ms (bench/pages.py). Table names come from the
+    models, the values are parameters.
     """
     if not getattr(user, "is_authenticated", False):
-        raise Membership.DoesNotExist
-    membership = (
-        Membership.objects.select_related("body")
-        .filter(user=user, is_active=True, body__is_active=True, body__siren=siren)
-        .annotate(
-            role_permissions=StringAgg(
-                Cast("roles__permissions", TextField()), Value("|")
-            ),
-            body_services=StringAgg(
-                "body__subscriptions__service",
-                Value(","),
-                filter=Q(body__subscriptions__is_active=True),
-            ),
-        )
-        .get()
-    )
-    return membership
+        raise Body.DoesNotExist
+    tables = {
+        "body": Body._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "membership_roles": Membership.roles.through._meta.db_table,
+        "role": Role._meta.db_table,
+        "subscription": Subscription._meta.db_table,
+    }
+    sql = (  # noqa: S608 (table names come from the models; values are parameters)
+        "SELECT b.*, r.permissions AS role_permissions, s.service AS subscribed_service "
+        "FROM {body} b "
+        "JOIN {membership} m ON m.body_id = b.id "
+        "LEFT JOIN {membership_roles} mr ON mr.membership_id = m.id "
+        "LEFT JOIN {role} r ON r.id = mr.role_id "
+        "LEFT JOIN {subscription} s ON s.body_id = b.id AND s.is_active "
+        "WHERE m.user_id = %s AND m.is_active AND b.is_active AND b.siren = %s"
+    ).format(**tables)
+    rows = list(Body.objects.raw(sql, [user.pk, siren]))
+    if not rows:
+        raise Body.DoesNotExist
+    permissions: set[str] = set()
+    services: dict[str, None] = {}
+    for row in rows:
+        if row.role_permissions is not None:
+            value = row.role_permissions
+            permissions.update(json.loads(value) if isinstance(value, str) else value)
+        if row.subscribed_service is not None:
+            services[row.subscribed_service] = None
+    return BodyAccess(body=rows[0], permissions=frozenset(permissions), services=list(services))

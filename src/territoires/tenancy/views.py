@@ -39,11 +39,11 @@ def body_view(perm: str = "body.view", service: str | None = None):
         @wraps(view)
         def wrapper(request, siren: str, *args, **kwargs):
             try:
-                membership = selectors.membership_for_user(user=request.user, siren=siren)
-            except Membership.DoesNotExist:
+                body_access = selectors.body_access_for_user(user=request.user, siren=siren)
+            except Body.DoesNotExist:
                 raise Http404 from None
-            body = membership.body
-            access.prime(request.user, membership)
+            body = body_access.body
+            access.prime(request.user, body_access)
             access.require_perm(request.user, body, perm)
             if service is not None:
                 access.require_service(body, service)
