@@ -1,11 +1,11 @@
 """Reads of API tokens, and the bodies an API caller may see."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from territoires.accounts.models import User
 from territoires.api.models import ApiToken
 from territoires.api.services import secret_hash
-from territoires.tenancy.models import Body, Membership
+from territoires.tenancy.models import Body
 from territoires.tenancy.selectors import bodies_for_user
 
 
@@ -14,28 +14,31 @@ def api_tokens_of_body(*, body: Body) -> QuerySet[ApiToken]:
 
 
 def api_token_resolve(*, secret: str) -> ApiToken | None:
-    """The usable token for this secret, or None.
+    """The usable token for this secret, or None (one query: it runs on every API call).
 
     Usable means: not revoked, its user active, and still an active member
     of an active body — removing an agent silences their tokens too.
     """
-    token = (
+    return (
         ApiToken.objects.select_related("user", "body")
-        .filter(token_hash=secret_hash(secret), revoked_at__isnull=True)
+        .filter(
+            token_hash=secret_hash(secret),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            body__is_active=True,
+            body__memberships__user=F("user"),
+            body__memberships__is_active=True,
+        )
         .first()
     )
-    if token is None or not token.user.is_active or not token.body.is_active:
-        return None
-    if not Membership.objects.filter(user=token.user, body=token.body, is_active=True).exists():
-        return None
-    return token
 
 
 def api_bodies(*, user, token: ApiToken | None) -> QuerySet[Body]:
     """Bodies visible to an API caller: the token's body only, or the session user's bodies."""
-    bodies = bodies_for_user(user=user)
-    if token is not None:
-        bodies = bodies.filter(pk=token.body_id)
+    if token is not None:  # api_token_resolve checked the membership and the body
+        bodies = Body.objects.filter(pk=token.body_id)
+    else:
+        bodies = bodies_for_user(user=user)
     return bodies.prefetch_related("subscriptions")
 
 
