@@ -82,3 +82,13 @@ def test_token_stops_working_when_membership_or_user_is_deactivated(body, agent)
     agent.is_active = False
     agent.save(update_fields=["is_active"])
     assert selectors.api_token_resolve(secret=secret) is None
+
+
+def test_token_resolution_gives_user_and_body_and_stops_with_the_body(body, agent):
+    token, secret = services.api_token_create(actor=None, body=body, user=agent, name="x")
+    resolved = selectors.api_token_resolve(secret=secret)
+    assert (resolved.pk, resolved.user, resolved.body) == (token.pk, agent, body)
+    assert resolved.user.email == agent.email and resolved.body.siren == body.siren
+    assert selectors.api_token_resolve(secret=secret + "x") is None
+    type(body).objects.filter(pk=body.pk).update(is_active=False)
+    assert selectors.api_token_resolve(secret=secret) is None

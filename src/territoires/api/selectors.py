@@ -1,11 +1,11 @@
 """Reads of API tokens, and the bodies an API caller may see."""
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from territoires.accounts.models import User
 from territoires.api.models import ApiToken
 from territoires.api.services import secret_hash
-from territoires.tenancy.models import Body
+from territoires.tenancy.models import Body, Membership
 from territoires.tenancy.selectors import bodies_for_user
 
 
@@ -14,23 +14,38 @@ def api_tokens_of_body(*, body: Body) -> QuerySet[ApiToken]:
 
 
 def api_token_resolve(*, secret: str) -> ApiToken | None:
-    """The usable token for this secret, or None (one query: it runs on every API call).
+    """The usable token for this secret, with its user and body, or None.
 
     Usable means: not revoked, its user active, and still an active member
     of an active body — removing an agent silences their tokens too.
+    This runs on every API call, so it is plain SQL (as the body pages'
+    `body_access_for_user`): the ORM queryset cost about 1 ms of CPU.
     """
-    return (
-        ApiToken.objects.select_related("user", "body")
-        .filter(
-            token_hash=secret_hash(secret),
-            revoked_at__isnull=True,
-            user__is_active=True,
-            body__is_active=True,
-            body__memberships__user=F("user"),
-            body__memberships__is_active=True,
-        )
-        .first()
-    )
+    tables = {
+        "token": ApiToken._meta.db_table,
+        "user": User._meta.db_table,
+        "body": Body._meta.db_table,
+        "membership": Membership._meta.db_table,
+    }
+    sql = (  # noqa: S608 (table names come from the models; values are parameters)
+        "SELECT t.* FROM {token} t "
+        "JOIN {user} u ON u.id = t.user_id "
+        "JOIN {body} b ON b.id = t.body_id "
+        "JOIN {membership} m ON m.user_id = t.user_id AND m.body_id = t.body_id "
+        "WHERE t.token_hash = %s AND t.revoked_at IS NULL "
+        "AND u.is_active AND b.is_active AND m.is_active"
+    ).format(**tables)
+    token = next(iter(ApiToken.objects.raw(sql, [secret_hash(secret)])), None)
+    if token is None:
+        return None
+    token.user = _by_pk(User, token.user_id)
+    token.body = _by_pk(Body, token.body_id)
+    return token
+
+
+def _by_pk(model, pk):
+    table = model._meta.db_table
+    return next(iter(model.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [pk])))  # noqa: S608
 
 
 def api_bodies(*, user, token: ApiToken | None) -> QuerySet[Body]:
