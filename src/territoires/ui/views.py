@@ -11,10 +11,13 @@ def root(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "ui/landing.html")
+    if user.last_body_id:
+        last_siren = (
+            bodies_for_user(user=user).filter(pk=user.last_body_id).values_list("siren", flat=True).first()
+        )
+        if last_siren:  # still a member of the body used last
+            return redirect("tenancy:home", last_siren)
     bodies = list(bodies_for_user(user=user)[:2])
-    last = user.last_body if user.last_body_id else None
-    if last is not None and bodies_for_user(user=user).filter(pk=last.pk).exists():
-        return redirect("tenancy:home", last.siren)
     if len(bodies) == 1:
         return redirect("tenancy:home", bodies[0].siren)
     if not bodies and "platform.view" in platform_permissions(user):
