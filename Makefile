@@ -16,7 +16,7 @@ PYTHON ?= $(shell for v in 3.13 3.12; do \
 	  for c in $(PYENV_ROOT)/versions/$$v*/bin/python$$v; do [ -x "$$c" ] && { echo $$c; exit; }; done; \
 	done)
 
-.PHONY: help install install-test run test test-sqlite test-postgres browser-deps lock bench clean
+.PHONY: help install install-test run test test-sqlite test-postgres test-deps lock bench clean
 
 help:
 	@echo "make run      installe, prépare la base SQLite et lance la plateforme sur http://127.0.0.1:$(PORT)"
@@ -39,10 +39,14 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser-deps
+install-test: $(VENV)/.installed-test test-deps
 
-# Debian's Chromium for browser tests; node for the OpenID provider; both installed if missing.
-browser-deps:
+# Debian packages and npm modules the tests drive, installed if missing:
+# Chromium (browser tests), node (OpenID provider), poppler's pdfsig (an
+# independent check of our PDF signatures).
+test-deps:
+	@command -v pdfsig >/dev/null || { echo "Installation de poppler-utils (Debian)…"; \
+	  apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
 	@command -v chromium >/dev/null || { echo "Installation de chromium (Debian)…"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }

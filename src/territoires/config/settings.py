@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "territoires.tenancy",
     "territoires.backoffice",
     "territoires.formations",
+    "territoires.actes",
     "territoires.api",
 ]
 

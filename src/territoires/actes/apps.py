@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActesConfig(AppConfig):
+    name = "territoires.actes"
+    label = "actes"
