@@ -43,10 +43,13 @@ install-test: $(VENV)/.installed-test test-deps
 
 # Debian packages and npm modules the tests drive, installed if missing:
 # Chromium (browser tests), node (OpenID provider), poppler's pdfsig (an
-# independent check of our PDF signatures).
+# independent check of our PDF signatures), dovecot (a real IMAP server for
+# the ministry's return mailbox).
 test-deps:
 	@command -v pdfsig >/dev/null || { echo "Installation de poppler-utils (Debian)…"; \
 	  apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
+	@command -v dovecot >/dev/null || { echo "Installation de dovecot (Debian)…"; \
+	  apt-get update -qq && apt-get install -y -qq dovecot-imapd >/dev/null; }
 	@command -v chromium >/dev/null || { echo "Installation de chromium (Debian)…"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }

@@ -6,6 +6,7 @@ by GET and by POST. None of them may see the target's data (its name, SIREN,
 agents' e-mails, invitation e-mails, token names) or change anything.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -23,6 +24,8 @@ from tests.formations.factories import TrainingSessionFactory
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 SECRET_MARKERS = [
     "Commune-Cible-Isolation",
+    "Objet-Cible-Isolation",
+    "CIBLE_1",
     "cible.admin@isolation.example",
     "invite.cible@isolation.example",
     "Jeton-Cible-Isolation",
@@ -55,8 +58,31 @@ def target(django_capture_on_commit_callbacks):
     registration = registration_create(
         actor=admin, body=body, session=TrainingSessionFactory(), agent=admin
     )
+    acte, letter = _acte_with_letter(body, admin)
     return {"body": body, "admin": admin, "membership": m, "invitation": invitation, "token": token,
-            "api_token": api_token, "registration": registration}
+            "api_token": api_token, "registration": registration, "acte": acte, "letter": letter}
+
+
+def _acte_with_letter(body, admin):
+    """An act of the target body, acknowledged, with a prefecture letter and its file."""
+    from territoires.actes import services as actes_services
+    from territoires.actes.models import FileRole, InboundArchive, IncomingFile, IncomingMessage
+    from territoires.core.files import stored_file_put
+    from tests.actes.factories import classification, pdf_bytes
+
+    classification(body)
+    acte = actes_services.acte_create(actor=admin, body=body, nature="DE", numero_interne="CIBLE_1",
+                                      objet="Objet-Cible-Isolation", decision_date=dt.date(2026, 3, 2),
+                                      matiere_code="7.1")
+    stored = actes_services.acte_file_store(name="cible.pdf", data=pdf_bytes(), role=FileRole.MAIN, nature="DE")
+    actes_services.acte_file_attach(actor=admin, acte=acte, stored=stored, name="cible.pdf", role=FileRole.MAIN,
+                                    typology="99_DE")
+    archive = InboundArchive.objects.create(name="x.tar.gz", stored=stored_file_put(b"archive", content_type="x"))
+    letter = IncomingMessage.objects.create(archive=archive, body=body, acte=acte, code="2-1",
+                                            root="CourrierSimple", file_name="lettre.xml", id_acte=acte.id_acte,
+                                            date_courrier_pref=dt.date(2026, 3, 10))
+    IncomingFile.objects.create(message=letter, name="lettre.pdf", stored=stored)
+    return acte, letter
 
 
 def outsiders():
@@ -88,6 +114,10 @@ def test_every_route_is_isolated(client, target):
         "session_id": str(target["registration"].session_id),
         "user_id": str(target["admin"].pk),
         "code": "actes",
+        "acte_id": str(target["acte"].pk),
+        "file_id": str(target["acte"].files.get().pk),
+        "message_id": str(target["letter"].pk),
+        "id": str(target["acte"].pk),
     }
     routes = sorted(set(iter_routes()))
     assert len(routes) > 10
@@ -98,8 +128,10 @@ def test_every_route_is_isolated(client, target):
     for label, user in visitors.items():
         for route in routes:
             url = fill(route, values)
-            if "invitation/" in url:
-                continue  # the invitation link is public by design: holding the token is the access
+            if "invitation/" in url or url.startswith("/registre/"):
+                # Public by design: holding the invitation token is the access; the register
+                # shows published acts (tests/actes/test_register.py proves nothing else shows).
+                continue
             for method in ("get", "post"):
                 _log_in(client, user)  # again each time: a POST to the logout URL logs out
                 response = getattr(client, method)(url)

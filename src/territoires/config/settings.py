@@ -141,6 +141,31 @@ PROCONNECT_SCOPES = env_str(
 )
 PROCONNECT_ACR_VALUES = env_str("PROCONNECT_ACR_VALUES", "eidas1")
 
+# e-actes: transmission to the prefecture (@CTES). The simulator is the default;
+# `ministry` posts to the DGCL with a client certificate and reads its answers
+# from an IMAP mailbox.
+ACTES_TRANSPORT = env_str("ACTES_TRANSPORT", "simulator")
+if ACTES_TRANSPORT not in {"simulator", "ministry"}:
+    raise ImproperlyConfigured("ACTES_TRANSPORT doit valoir « simulator » ou « ministry ».")
+ACTES_TRIGRAM = env_str("ACTES_TRIGRAM", "TER")
+ACTES_PRODUCTION = env_bool("ACTES_PRODUCTION", False)
+ACTES_RETURN_EMAIL = env_str("ACTES_RETURN_EMAIL", "actes@territoires.example.org")
+ACTES_HOURLY_LIMIT_MB = env_int("ACTES_HOURLY_LIMIT_MB", 2048)
+ACTES_MINISTRY_URL = env_str("ACTES_MINISTRY_URL", "")
+ACTES_CLIENT_CERT = env_str("ACTES_CLIENT_CERT", "")
+ACTES_CLIENT_KEY = env_str("ACTES_CLIENT_KEY", "")
+ACTES_SERVER_CA = env_str("ACTES_SERVER_CA", "")
+ACTES_IMAP_HOST = env_str("ACTES_IMAP_HOST", "")
+ACTES_IMAP_PORT = env_int("ACTES_IMAP_PORT", 993)
+ACTES_IMAP_SSL = env_bool("ACTES_IMAP_SSL", True)
+ACTES_IMAP_USER = env_str("ACTES_IMAP_USER", "")
+ACTES_IMAP_PASSWORD = env_str("ACTES_IMAP_PASSWORD", "")
+ACTES_IMAP_MAILBOX = env_str("ACTES_IMAP_MAILBOX", "INBOX")
+ACTES_IMAP_CA = env_str("ACTES_IMAP_CA", "")
+ACTES_SIMULATOR_URL = env_str("ACTES_SIMULATOR_URL", PUBLIC_URL + "/simulateur/actes/depot/")
+ACTES_SIMULATOR_DELAY = env_int("ACTES_SIMULATOR_DELAY", 5)
+ACTES_SIMULATOR_DIR = Path(env_str("ACTES_SIMULATOR_DIR", str(DATA_DIR / "actes-simulateur")))
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -233,6 +258,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pyHanko logs a traceback at WARNING for every certificate it cannot trust,
+    # which is routine here (self-signed certificates are accepted by ACTES).
+    "loggers": {
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }
 
 if PRODUCTION:

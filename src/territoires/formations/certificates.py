@@ -1,9 +1,4 @@
-"""Attendance certificates (attestations de présence) as PDF, with fpdf2.
-
-fpdf2's core fonts only cover latin-1: French accents are fine, but typographic
-characters that often come from copy-paste (’ – … œ) are mapped to their
-latin-1 look-alikes so a session title never breaks a certificate.
-"""
+"""Attendance certificates (attestations de présence) as PDF, with fpdf2."""
 
 from decimal import Decimal
 
@@ -12,19 +7,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from territoires.core.pdf import latin1
 from territoires.formations.models import Registration
 
-LATIN1_MAP = str.maketrans({
-    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u2026": "...", "\u0153": "oe", "\u0152": "OE", "\u202f": " ", "\u2009": " ", "\u20ac": "EUR",
-})
 
 def operator_name() -> str:
     return settings.OPERATOR_NAME
-
-
-def latin1(text: str) -> str:
-    return str(text).translate(LATIN1_MAP).encode("latin-1", "replace").decode("latin-1")
 
 
 def _date(value) -> str:

@@ -63,6 +63,15 @@ def has_perm(user, body: Body, perm: str) -> bool:
     return perm in body_permissions(user, body)
 
 
+def holds_perm_anywhere(user, perm: str) -> bool:
+    """Whether the user holds `perm` in at least one active body (for personal settings)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    # Roles are a handful of rows; JSON containment is not portable to SQLite.
+    role_ids = [role.pk for role in Role.objects.all() if perm in role.permissions]
+    return Membership.objects.filter(user=user, is_active=True, body__is_active=True, roles__in=role_ids).exists()
+
+
 def require_perm(user, body: Body, perm: str) -> None:
     if not has_perm(user, body, perm):
         raise PermissionDenied(perm)

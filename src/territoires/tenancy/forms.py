@@ -93,6 +93,10 @@ class AdhesionForm(forms.Form):
 
 
 class BodyProfileForm(forms.Form):
+    siret = forms.CharField(
+        label=_("SIRET du siège"), max_length=14, required=False,
+        help_text=_("14 chiffres ; il figure dans les données ouvertes des délibérations."),
+    )
     address = forms.CharField(label=_("Adresse postale"), widget=forms.Textarea(attrs={"rows": 3}),
                               required=False)
     population = forms.IntegerField(label=_("Population"), min_value=0, required=False)

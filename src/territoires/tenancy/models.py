@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from territoires.interop.siren import siren_error
+from territoires.interop.siren import siren_error, siret_error
 from territoires.tenancy.kinds import BodyKind, EpciForm, actes_nature_code
 from territoires.tenancy.roles import BODY, PLATFORM
 
@@ -51,6 +51,7 @@ class Body(models.Model):
     epci_form = models.CharField(
         _("forme de l'EPCI"), max_length=20, choices=EpciForm.choices, blank=True
     )
+    siret = models.CharField(_("SIRET du siège"), max_length=14, blank=True)
     insee_code = models.CharField(_("code INSEE"), max_length=5, blank=True)
     departement = models.CharField(_("département"), max_length=3, blank=True)
     arrondissement = models.CharField(_("arrondissement"), max_length=2, blank=True)
@@ -72,6 +73,8 @@ class Body(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if self.siret and (siret_error(self.siret) or not self.siret.startswith(self.siren)):
+            raise ValidationError({"siret": _("Le SIRET doit être valide et commencer par le SIREN.")})
         if self.kind == BodyKind.EPCI and not self.epci_form:
             raise ValidationError({"epci_form": _("Précisez la forme de l'EPCI.")})
         if self.kind != BodyKind.EPCI and self.epci_form:

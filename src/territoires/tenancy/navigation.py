@@ -4,11 +4,14 @@ A service app registers its body-scoped entry URL name here; services not
 built yet land on a placeholder page, so menus already follow subscriptions.
 """
 
+from collections.abc import Callable
+
 from django.urls import reverse
 
 from territoires.tenancy.models import Body, Service
 
 SERVICE_URL_NAMES: dict[str, str] = {
+    Service.ACTES: "actes:list",
     Service.FORMATIONS: "formations:body_home",
 }
 
@@ -25,3 +28,16 @@ def service_links(body: Body, services: list[str]) -> list[dict]:
             )
             links.append({"code": code, "label": Service(code).label, "url": url})
     return links
+
+
+# service code → callable(user, body) returning [{"label", "url"}]: what awaits the user.
+PENDING_PROVIDERS: dict[str, Callable] = {}
+
+
+def pending_work(user, body: Body, services: list[str]) -> list[dict]:
+    """Pending work of every subscribed service that registered a provider (agent home)."""
+    items = []
+    for code in services:
+        if provider := PENDING_PROVIDERS.get(code):
+            items.extend(provider(user, body))
+    return items

@@ -27,6 +27,7 @@ from territoires.tenancy.models import (
     Membership,
     MembershipRequest,
     MembershipRequestStatus,
+    Notification,
     OperatorStaff,
     Role,
     Service,
@@ -136,15 +137,19 @@ def body_set_subscriptions(*, actor, body: Body, services: list[str]) -> None:
 
 
 def body_profile_update(
-    *, actor, body: Body, address: str, population: int | None, logo=None, remove_logo: bool = False
+    *, actor, body: Body, address: str, population: int | None, logo=None, remove_logo: bool = False,
+    siret: str | None = None,
 ) -> Body:
-    """A body's administrators keep its public details (address, population, logo) up to date."""
+    """A body's administrators keep its public details (SIRET, address, population, logo) up to date."""
     access.require_perm(actor, body, "body.edit_profile")
     with transaction.atomic():
         body = Body.objects.select_for_update().get(pk=body.pk)
         body.address = address
         body.population = population
         changed = ["address", "population"]
+        if siret is not None:
+            body.siret = siret.replace(" ", "")
+            changed.append("siret")
         if logo is not None:
             checked = logo_checked(logo)
             body.logo.save(checked.name, checked, save=False)
@@ -159,7 +164,8 @@ def body_profile_update(
             action="body.profile",
             body=body,
             target=body,
-            payload={"address": address, "population": population, "logo": body.logo.name or ""},
+            payload={"siret": body.siret, "address": address, "population": population,
+                     "logo": body.logo.name or ""},
         )
     return body
 
@@ -451,3 +457,12 @@ def membership_request_reject(*, actor, request: MembershipRequest, reason: str 
         )
         journal_record(actor=actor, action="adhesion.reject", target=request,
                        payload={"reason": reason})
+
+
+def notifications_for_permission(*, body: Body, perm: str, text: str, url: str = "") -> list[Notification]:
+    """Notify every active agent of `body` who holds `perm` (shown on their home page)."""
+    memberships = Membership.objects.filter(body=body, is_active=True, user__is_active=True).prefetch_related("roles")
+    users = [m.user_id for m in memberships if any(perm in role.permissions for role in m.roles.all())]
+    return Notification.objects.bulk_create(
+        [Notification(user_id=user_id, body=body, text=text[:300], url=url[:300]) for user_id in users]
+    )

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +22,9 @@ from territoires.tenancy.forms import (
     RolesForm,
 )
 from territoires.tenancy.models import Body, Invitation, Membership, Notification, Service
-from territoires.tenancy.navigation import service_links
+from territoires.tenancy.navigation import pending_work, service_links
 from territoires.ui.forms import add_service_errors
+from territoires.ui.pagination import paginate
 
 
 def body_view(perm: str = "body.view", service: str | None = None):
@@ -75,8 +75,7 @@ def home(request, body: Body):
         "tenancy/home.html",
         {
             "services": service_links(body, services_on),
-            # Each service contributes its pending work here once it exists.
-            "pending": [],
+            "pending": pending_work(request.user, body, services_on),
             "notifications": notifications,
             "nav_current": "home",
         },
@@ -158,12 +157,13 @@ def invitation_revoke(request, body: Body, invitation_id: int):
 def profile(request, body: Body):
     form = BodyProfileForm(
         request.POST or None, request.FILES or None,
-        initial={"address": body.address, "population": body.population},
+        initial={"siret": body.siret, "address": body.address, "population": body.population},
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.body_profile_update(
-                actor=request.user, body=body, address=form.cleaned_data["address"],
+                actor=request.user, body=body, siret=form.cleaned_data["siret"],
+                address=form.cleaned_data["address"],
                 population=form.cleaned_data["population"], logo=form.cleaned_data["logo"],
                 remove_logo=form.cleaned_data["remove_logo"],
             )
@@ -179,8 +179,9 @@ def profile(request, body: Body):
 def journal(request, body: Body):
     from territoires.journal.selectors import journal_for_body
 
-    page = Paginator(journal_for_body(body=body), 50).get_page(request.GET.get("page"))
-    return render(request, "tenancy/journal.html", {"page": page, "nav_current": "journal"})
+    page, query_string = paginate(request, journal_for_body(body=body), per_page=50)
+    return render(request, "tenancy/journal.html",
+                  {"page": page, "query_string": query_string, "nav_current": "journal"})
 
 
 def invitation_accept(request, token: str):

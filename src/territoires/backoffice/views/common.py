@@ -3,11 +3,11 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from territoires.tenancy.access import platform_permissions, require_platform_perm
+from territoires.ui.pagination import paginate
 
 PAGE_SIZE = 50
 
@@ -42,11 +42,9 @@ def render_list(request, *, template: str, fragment: str, queryset, context: dic
 
     `row`, if given, turns each object of the page into what the template shows.
     """
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, query_string = paginate(request, queryset, per_page=PAGE_SIZE)
     rows = [row(obj) for obj in page] if row else list(page)
-    context = {**context, "page": page, "rows": rows, "query_string": params.urlencode()}
+    context = {**context, "page": page, "rows": rows, "query_string": query_string}
     response = render(request, fragment if wants_fragment(request) else template, context)
     # The same URL answers a page or a fragment: caches must tell them apart.
     patch_vary_headers(response, ["HX-Request"])

@@ -1,0 +1,1 @@
+"""Agent pages of e-actes (body-scoped, under /o/<siren>/actes/)."""

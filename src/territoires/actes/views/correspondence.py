@@ -1,0 +1,80 @@
+"""Prefecture letters on the act's page, answers, cancellation, and the dashboard of what awaits."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from territoires.actes import correspondence, selectors
+from territoires.actes.forms import ReplyForm
+from territoires.actes.models import IncomingFile, IncomingMessage, Status
+from territoires.actes.views.drafts import NAV, _acte
+from territoires.tenancy.models import Body, Service
+from territoires.tenancy.views import body_view
+
+
+def reply_choices(letter: IncomingMessage) -> list:
+    return [(code, f"{code} – {correspondence.ANSWER_LABELS[code]}") for code in correspondence.answers_open(letter)]
+
+
+@body_view("actes.view", Service.ACTES)
+def letter_file(request, body: Body, acte_id: int, file_id: int):
+    acte = _acte(request, body, acte_id)
+    item = get_object_or_404(IncomingFile.objects.select_related("stored"), pk=file_id, message__acte=acte)
+    return FileResponse(item.stored.content.open("rb"), as_attachment=True, filename=item.name,
+                        content_type=item.stored.content_type)
+
+
+@require_POST
+@body_view("actes.transmit", Service.ACTES)
+def reply(request, body: Body, acte_id: int, message_id: int):
+    acte = _acte(request, body, acte_id)
+    letter = get_object_or_404(IncomingMessage, pk=message_id, acte=acte)
+    form = ReplyForm(request.POST, request.FILES, choices=reply_choices(letter), prefix=f"reply-{letter.pk}")
+    if form.is_valid():
+        documents = [(f.name, f.read()) for f in form.cleaned_data["documents"]]
+        try:
+            correspondence.courrier_reply(actor=request.user, letter=letter, code=form.cleaned_data["code"],
+                                          documents=documents)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Réponse envoyée à la préfecture."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("actes:detail", body.siren, acte.pk)
+
+
+@require_POST
+@body_view("actes.transmit", Service.ACTES)
+def cancel(request, body: Body, acte_id: int):
+    acte = _acte(request, body, acte_id)
+    try:
+        correspondence.acte_cancel(actor=request.user, acte=acte)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Demande d'annulation envoyée à la préfecture."))
+    return redirect("actes:detail", body.siren, acte.pk)
+
+
+@body_view("actes.view", Service.ACTES)
+def dashboard(request, body: Body):
+    """What needs an agent: acts to sign, letters to answer, refused or failed acts, acts without AR for 4 hours."""
+    actes = selectors.actes_of_body(actor=request.user, body=body)
+    return render(request, "actes/dashboard.html", {
+        **NAV,
+        "letters": correspondence.letters_awaiting_answer(body=body),
+        "to_sign": actes.filter(status=Status.DRAFT, signature_requested_at__isnull=False),
+        "refused": actes.filter(status__in=[Status.ANOMALY, Status.ERROR]),
+        "late": actes.filter(status=Status.TRANSMITTED, sent_at__lt=timezone.now() - timedelta(hours=4)),
+        "labels": correspondence.LETTER_LABELS,
+    })

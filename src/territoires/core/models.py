@@ -1,0 +1,37 @@
+"""Platform-wide models that belong to no single service."""
+
+from django.db import models
+
+
+class StoredFile(models.Model):
+    """An immutable file, stored once under the SHA-256 of its content.
+
+    Acts, archives, notices and bids all reference files through this table,
+    so a document's integrity can be proven later (the hash is kept beside
+    the bytes) and identical uploads share one copy. Rows are never updated.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=100)
+    content = models.FileField(upload_to="files/", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.size} o)"
+
+    def read(self) -> bytes:
+        with self.content.open("rb") as handle:
+            return handle.read()
+
+
+class PeriodicJob(models.Model):
+    """When a periodic task (`core.schedule.periodic`) is next due.
+
+    Several workers run the clock; a conditional UPDATE on this row decides
+    which of them enqueues a due job, so it is enqueued once per period.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
