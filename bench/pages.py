@@ -28,8 +28,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,8 +37,10 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
+from bench.common import free_port, machine, pg_reachable, pg_recreate, redact, stop_server
+from bench.common import pg_url as pg_url_of
+
 REPO = Path(__file__).resolve().parent.parent
-PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/bench_pages"
 PG_DATABASE = "bench_pages"
 FLOOR_PATH = "/_bench/floor/"
 API_PATH = "/api/v1/bodies"
@@ -48,49 +48,7 @@ TARGET_P95_MS = 50.0
 TARGET_FLOOR_SHARE = 0.5
 
 
-# --- PostgreSQL -------------------------------------------------------------------------------
-
-
-def pg_url() -> str:
-    """The server of DATABASE_URL (default 127.0.0.1:5432), database `bench_pages`."""
-    parts = urllib.parse.urlsplit(os.environ.get("DATABASE_URL") or PG_DEFAULT)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{PG_DATABASE}"))
-
-
-def pg_connect(url: str, dbname: str):
-    import dj_database_url
-    import psycopg
-
-    conf = dj_database_url.parse(url)
-    return psycopg.connect(
-        host=conf["HOST"] or "127.0.0.1", port=conf["PORT"] or 5432, user=conf["USER"] or None,
-        password=conf["PASSWORD"] or None, dbname=dbname, connect_timeout=3, autocommit=True,
-    )
-
-
-def pg_reachable(url: str) -> bool:
-    try:
-        pg_connect(url, "postgres").close()
-    except Exception:
-        return False
-    return True
-
-
-def pg_recreate(url: str, drop_only: bool = False) -> str:
-    with pg_connect(url, "postgres") as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-        return conn.execute("SHOW server_version").fetchone()[0]
-
-
 # --- HTTP helpers -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cookies_of(response: http.client.HTTPResponse) -> dict[str, str]:
@@ -203,6 +161,10 @@ def run_scenario(port: int, plans: list[tuple[str, dict]], warmup: float, durati
 # --- Server -----------------------------------------------------------------------------------
 
 
+def pg_url() -> str:
+    return pg_url_of(PG_DATABASE)
+
+
 def start_server(env: dict, port: int, args, log: Path) -> subprocess.Popen:
     cmd = [
         sys.executable, "-m", "gunicorn", "territoires.config.wsgi:application",
@@ -226,16 +188,6 @@ def start_server(env: dict, port: int, args, log: Path) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer on port {port} within 60 s; see {log}")
 
 
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)  # the master stops its workers
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 # --- One database -----------------------------------------------------------------------------
 
 
@@ -253,7 +205,7 @@ def bench_database(db: str, args) -> dict:
     env.pop("DEBUG", None)
     if db == "postgres":
         env["DATABASE_URL"] = pg_url()
-        version = pg_recreate(env["DATABASE_URL"])
+        version = pg_recreate(env["DATABASE_URL"], PG_DATABASE)
         where = f"PostgreSQL {version}, database {PG_DATABASE} ({redact(env['DATABASE_URL'])})"
     else:
         env.pop("DATABASE_URL", None)
@@ -318,16 +270,9 @@ def bench_database(db: str, args) -> dict:
         if server is not None:
             stop_server(server)
         if db == "postgres" and not args.keep:
-            pg_recreate(env["DATABASE_URL"], drop_only=True)
+            pg_recreate(env["DATABASE_URL"], PG_DATABASE, drop_only=True)
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def redact(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
-    return urllib.parse.urlunsplit(parts)
 
 
 # --- Report -----------------------------------------------------------------------------------
@@ -390,18 +335,6 @@ def report(run: dict, args) -> int:
             for sql in q["queries"]:
                 print(f"  {sql[:220]}")
     return errors
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores{f' ({model})' if model else ''}, {platform.system()} {platform.release()}"
 
 
 def main() -> int:

@@ -26,6 +26,18 @@ def draft(agent, body, nomenclature):
     return acte
 
 
+def run_due_retry(transmission_id: int) -> None:
+    """Run the retry the back-off scheduled, at its time (the clock travels there)."""
+    import time_machine
+    from django_tasks_db.models import DBTaskResult
+
+    from territoires.actes import transmission
+
+    retry = DBTaskResult.objects.filter(task_path__endswith="send_transmission").latest("enqueued_at")
+    with time_machine.travel(retry.run_after + dt.timedelta(seconds=1), tick=True):
+        transmission.transmission_send(transmission_id)
+
+
 def upload(name: str, data: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 

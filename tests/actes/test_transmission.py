@@ -7,9 +7,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from territoires.actes import inbound, services, transmission
-from territoires.actes.models import Acte, Status, Transmission, TransmissionStatus
+from territoires.actes.models import Acte, SentVolume, Status, Transmission, TransmissionStatus
 from territoires.interop.actes.archive import unpack
 from territoires.interop.actes.schema import validate
+from tests.actes.conftest import run_due_retry
 from tests.actes.factories import classification
 
 
@@ -110,7 +111,10 @@ def test_simulator_down_is_retried_with_back_off_then_shown(posted, settings):
     assert (sent.status, sent.attempts) == (TransmissionStatus.BUILT, 1)
     retry = DBTaskResult.objects.get(task_path__endswith="send_transmission")
     assert retry.run_after > timezone.now() + dt.timedelta(seconds=20)
-    transmission.transmission_send(sent.pk)
+    transmission.transmission_send(sent.pk)  # too early: the back-off is respected
+    sent.refresh_from_db()
+    assert sent.attempts == 1
+    run_due_retry(sent.pk)
     posted.refresh_from_db()
     sent.refresh_from_db()
     assert (sent.status, sent.attempts) == (TransmissionStatus.FAILED, 2)
@@ -143,22 +147,18 @@ def test_an_act_in_error_is_sent_again_with_the_same_archive(agent, posted, simu
 
 
 def test_the_hourly_volume_window_defers_sending(posted, body, simulator, settings):
-    from territoires.core.files import stored_file_put
-
     settings.ACTES_HOURLY_LIMIT_MB = 1
-    an_hour_of_traffic = stored_file_put(b"x" * (1024 * 1024 - 100), content_type="application/gzip")
-    earlier = Transmission.objects.create(body=body, archive_name="TER-TACT--000000000--20260101-1.tar.gz",
-                                          archive=an_hour_of_traffic, status=TransmissionStatus.SENT,
-                                          sent_at=timezone.now() - dt.timedelta(minutes=50))
+    fifty_minutes_ago = (timezone.now() - dt.timedelta(minutes=50)).replace(second=0, microsecond=0)
+    SentVolume.objects.create(minute=fifty_minutes_ago, size=1024 * 1024 - 100)
     transmission.acte_transmit_now(posted.pk)
-    sent = Transmission.objects.exclude(pk=earlier.pk).get()
+    sent = Transmission.objects.get()
     assert sent.status == TransmissionStatus.BUILT
-    assert dt.timedelta(minutes=9) < sent.next_attempt_at - timezone.now() <= dt.timedelta(minutes=10)
+    assert dt.timedelta(minutes=9) < sent.next_attempt_at - timezone.now() <= dt.timedelta(minutes=11)
     assert not (settings.ACTES_SIMULATOR_DIR / "recus").exists()
-    Transmission.objects.filter(pk=earlier.pk).update(sent_at=timezone.now() - dt.timedelta(minutes=61))
-    transmission.transmission_send(sent.pk)
+    run_due_retry(sent.pk)  # ten minutes later, the old traffic has left the window
     sent.refresh_from_db()
     assert sent.status == TransmissionStatus.SENT
+    assert SentVolume.objects.order_by("-minute").first().size == sent.archive.size
 
 
 def test_resume_picks_up_what_a_dead_worker_left(posted):
@@ -179,3 +179,59 @@ def test_the_worker_runs_the_whole_path(posted, simulator, run_tasks):
     run_tasks()
     posted.refresh_from_db()
     assert posted.status == Status.ACKNOWLEDGED
+
+
+def test_the_standalone_simulator_answers_like_the_platform_route(posted, settings, tmp_path):
+    """`simulator_wsgi` serves the deposit without the platform's middleware, and nothing else."""
+    from django.test.client import FakePayload
+
+    from territoires.actes import simulator_wsgi
+
+    settings.ACTES_SIMULATOR_DIR, settings.ACTES_SIMULATOR_DELAY = tmp_path, 0
+    message = transmission.acte_message(posted)
+    archive = transmission.archive_create(body=posted.body, messages=[message])
+    boundary = "frontiere"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{archive.archive_name}\"; "
+            f"filename=\"{archive.archive_name}\"\r\nContent-Type: application/x-gzip\r\n\r\n").encode()
+    body += archive.archive.read() + f"\r\n--{boundary}--\r\n".encode()
+    statuses = []
+
+    def call(path, method="POST"):
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+                   "wsgi.url_scheme": "http", "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}",
+                   "CONTENT_LENGTH": str(len(body)), "wsgi.input": FakePayload(body)}
+        return b"".join(simulator_wsgi.application(environ, lambda status, headers: statuses.append(status)))
+
+    assert call("/simulateur/actes/depot/") == b"OK"
+    assert call("/o/") == b"" and statuses[-1].startswith("404")
+    assert (tmp_path / "recus" / archive.archive_name).exists()
+    assert inbound.inbox_poll() == 1
+
+
+def test_acts_posted_together_travel_in_one_envelope(agent, body, draft, simulator, settings,
+                                                      django_capture_on_commit_callbacks):
+    from territoires.actes.models import FileRole
+    from tests.actes.factories import pdf_bytes
+
+    second = services.acte_create(actor=agent, body=body, nature="DE", numero_interne="DEL2026_002",
+                                  objet="Tarifs", decision_date=dt.date(2026, 3, 2), matiere_code="7.1")
+    stored = services.acte_file_store(name="b.pdf", data=pdf_bytes("b"), role=FileRole.MAIN, nature="DE")
+    services.acte_file_attach(actor=agent, acte=second, stored=stored, name="b.pdf", role=FileRole.MAIN,
+                              typology="99_DE")
+    with django_capture_on_commit_callbacks():
+        services.actes_post_batch(actor=agent, body=body, actes=[draft, second])
+    transmission.acte_transmit_now(draft.pk)
+    transmission.acte_transmit_now(second.pk)  # its own task finds it sent already
+    sent = Transmission.objects.get()
+    members = dict(unpack(sent.archive.read()))
+    assert {f"{draft.id_acte}-1-1_0.xml", f"{second.id_acte}-1-1_0.xml"} <= set(members)
+    assert len(list((settings.ACTES_SIMULATOR_DIR / "recus").iterdir())) == 1
+    assert inbound.inbox_poll() == 2  # one AR each
+    assert set(Acte.objects.values_list("status", flat=True)) == {Status.ACKNOWLEDGED}
+
+
+def test_batches_can_be_turned_off(agent, body, draft, settings, django_capture_on_commit_callbacks):
+    settings.ACTES_BATCH_SIZE = 1
+    with django_capture_on_commit_callbacks():
+        services.acte_post(actor=agent, acte=draft)
+    assert transmission._companions(draft) == []

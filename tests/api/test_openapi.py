@@ -19,6 +19,10 @@ PATHS = {
     "/api/v1/health", "/api/v1/me", "/api/v1/bodies", "/api/v1/bodies/{siren}",
     "/api/v1/bodies/{siren}/memberships", "/api/v1/bodies/{siren}/invitations",
     "/api/v1/membership-requests",
+    "/api/v1/actes", "/api/v1/actes/{id}", "/api/v1/actes/{id}/transmit", "/api/v1/actes/{id}/ar",
+    "/api/v1/actes/{id}/archive", "/api/v1/actes/{id}/stamped", "/api/v1/actes/{id}/receipt",
+    "/api/v1/actes/courriers", "/api/v1/actes/courriers/{id}", "/api/v1/actes/courriers/{id}/read",
+    "/api/v1/actes/courriers/{id}/files/{file_id}", "/api/v1/actes/courriers/{id}/reponse",
 }
 
 

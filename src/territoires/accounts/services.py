@@ -384,7 +384,7 @@ def login_link_use(*, token: str) -> User:
     """Spend the link (once, even under concurrent clicks) and return its user."""
     with transaction.atomic():
         link = login_link_get(token=token)
-        link = LoginLink.objects.select_for_update().select_related("user").get(pk=link.pk)
+        link = LoginLink.objects.select_for_update(of=("self",)).select_related("user").get(pk=link.pk)
         if link.used_at is not None:
             raise LoginLinkError(
                 _("Ce lien de connexion a déjà été utilisé : il ne sert qu'une fois.")

@@ -9,6 +9,7 @@ like acts: built, validated, stored, then posted by the worker.
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,7 +122,7 @@ def acte_cancel(*, actor, acte: Acte) -> OutgoingMessage:
     """Ask the prefecture to cancel the transmission of an acknowledged act (6-1)."""
     _require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status != Status.ACKNOWLEDGED:
             raise ValidationError(_("Seul un acte acquitté par la préfecture peut être annulé."))
         data = message_with_files(acte.id_acte, "6-1", lambda refs: build.build_annulation(acte.id_acte),
@@ -129,6 +130,17 @@ def acte_cancel(*, actor, acte: Acte) -> OutgoingMessage:
         message = _send(actor=actor, acte=acte, code="6-1", data=data)
         acte.transition_to(Status.CANCEL_REQUESTED)
     return message
+
+
+def letters_mark_read(*, actor, body: Body, acte: Acte | None = None, letters: list[int] = ()) -> int:
+    """Note when prefecture messages were first read (#379): all of an act's, or the given ones.
+
+    A mark, not a decision: no journal entry. The first reading date is kept.
+    """
+    _require(actor, body, "actes.view")
+    unread = IncomingMessage.objects.filter(body=body, read_at__isnull=True)
+    unread = unread.filter(acte=acte) if acte is not None else unread.filter(pk__in=letters)
+    return unread.update(read_at=timezone.now())
 
 
 def letters_awaiting_answer(*, body: Body) -> QuerySet[IncomingMessage]:

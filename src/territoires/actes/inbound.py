@@ -7,8 +7,9 @@ are dispatched on the message's root element, never on its file name.
 """
 
 import logging
+from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from territoires.actes.models import (
     Status,
 )
 from territoires.core.files import stored_file_put
+from territoires.core.leases import leased
 from territoires.interop.actes.errors import ActesError
 from territoires.interop.actes.parse import ParsedMessage
 from territoires.interop.actes.parse_archive import parse_archive
@@ -48,8 +50,11 @@ def _acte_for(body: Body | None, id_acte: str | None) -> Acte | None:
     if body is None or not id_acte:
         return None
     numero = id_acte.split("-")[3] if id_acte.count("-") >= 4 else ""
-    acte = Acte.objects.select_for_update().filter(body=body, numero_interne=numero).first()
-    return acte if acte is not None and acte.id_acte == id_acte else None
+    acte = Acte.objects.locked().filter(body=body, numero_interne=numero).first()
+    if acte is None:
+        return None
+    acte.body = body  # already loaded: id_acte needs it
+    return acte if acte.id_acte == id_acte else None
 
 
 def _acknowledge(acte: Acte, message: ParsedMessage) -> None:
@@ -73,7 +78,7 @@ def _cancelled(acte: Acte, message: ParsedMessage) -> None:
 def _envelope_anomaly(message: ParsedMessage) -> list[Acte]:
     """An envelope refused as a whole: every act it carried is refused."""
     names = [ref.name for ref in message.envelope.messages] if message.envelope else []
-    actes = list(Acte.objects.select_for_update().filter(
+    actes = list(Acte.objects.locked().filter(
         outgoing__file_name__in=names, outgoing__code="1-1").distinct())
     for acte in actes:
         _anomaly(acte, message)
@@ -128,8 +133,6 @@ def _store_message(archive: InboundArchive, body: Body | None, message: ParsedMe
 def _classification_effects(body: Body, message: ParsedMessage) -> None:
     """Store a new nomenclature, note a confirmed one, ask again when an AR shows a newer one."""
     from territoires.actes.classification import classification_request
-    from territoires.actes.rules import current_classification
-
     now = timezone.now()
     if message.root == "RetourClassification" and message.classification is not None:
         Classification.objects.update_or_create(
@@ -139,8 +142,8 @@ def _classification_effects(body: Body, message: ParsedMessage) -> None:
     elif message.root == "ReponseClassificationSansChangement" and message.classification_date:
         Classification.objects.filter(body=body, date=message.classification_date).update(checked_at=now)
     elif message.root in {"ARActe", "AnomalieActe"} and message.classification_date:
-        current = current_classification(body)
-        if current is None or current.date < message.classification_date:
+        newer = Classification.objects.filter(body=body, date__gte=message.classification_date)
+        if not newer.exists():
             classification_request(body=body)
 
 
@@ -152,28 +155,30 @@ def _body_of(parsed, messages: list[ParsedMessage]) -> Body | None:
 
 
 def archive_receive(*, name: str, data: bytes, source: str = "") -> InboundArchive:
-    """Store an archive from the ministry and apply its messages, once."""
+    """Store an archive from the ministry and apply its messages, once.
+
+    The same bytes received twice (a mail read again after a crash) are one
+    `InboundArchive`: the unique constraint on its stored file says so.
+    """
+    try:
+        parsed, error = parse_archive(data, name), ""
+    except ActesError as failure:
+        parsed, error = None, str(failure)
+        logger.error("Unreadable archive %s from the prefecture: %s", name, failure)
     with transaction.atomic():
         stored = stored_file_put(data, content_type="application/gzip")
-        archive, created = InboundArchive.objects.get_or_create(
-            stored=stored, defaults={"name": name, "source": source}
-        )
-        if not created:
-            return archive
         try:
-            parsed = parse_archive(data, name)
-        except ActesError as error:
-            archive.error = str(error)
-            archive.processed_at = timezone.now()
-            archive.save(update_fields=["error", "processed_at"])
-            logger.error("Unreadable archive %s from the prefecture: %s", name, error)
+            with transaction.atomic():
+                archive = InboundArchive.objects.create(
+                    name=name, stored=stored, source=source, processed_at=timezone.now(),
+                    error=error or "\n".join(parsed.warnings))
+        except IntegrityError:
+            return InboundArchive.objects.get(stored=stored)  # applied already
+        if parsed is None:
             return archive
         body = _body_of(parsed, parsed.messages)
         for message in parsed.messages:
             _store_message(archive, body, message, parsed.files)
-        archive.processed_at = timezone.now()
-        archive.error = "\n".join(parsed.warnings)
-        archive.save(update_fields=["processed_at", "error"])
         journal_record(actor=None, action="actes.archive.receive", body=body, target=archive,
                        summary=name, payload={"sha256": stored.sha256,
                                               "messages": [m.code or m.root for m in parsed.messages]})
@@ -181,14 +186,28 @@ def archive_receive(*, name: str, data: bytes, source: str = "") -> InboundArchi
 
 
 def inbox_poll() -> int:
-    """Read every available e-mail of the return mailbox; return the archives received."""
+    """Read every available e-mail of the return mailbox; return the archives received.
+
+    One reader at a time (a lease): two workers reading the same mailbox
+    would only apply the same archives twice, idempotently but for nothing.
+    """
     from territoires.actes.inbox import archive_attachments, inbox_open
 
     count = 0
-    with inbox_open() as box:
-        for key, raw in box.messages():
-            for name, data in archive_attachments(raw):
-                archive_receive(name=name, data=data, source=key)
-                count += 1
-            box.done(key)
+    from territoires.actes.transmission import poll_soon
+
+    with leased("actes.inbox", timedelta(minutes=10)) as held:
+        if not held:
+            # Another worker is reading; what arrives after its pass is read by this later one.
+            poll_soon(timezone.now() + timedelta(seconds=2))
+            return 0
+        with inbox_open() as box:
+            for key, raw in box.messages():
+                for name, data in archive_attachments(raw):
+                    archive_receive(name=name, data=data, source=key)
+                    count += 1
+                box.done(key)
+            later = box.next_available
+    if later is not None:
+        poll_soon(later)
     return count

@@ -54,6 +54,8 @@ class MaildirInbox:
     def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(path, create=True)
+        # The earliest time a message still hidden becomes available, after `messages()`.
+        self.next_available: datetime | None = None
 
     def messages(self) -> Iterator[tuple[str, bytes]]:
         now = timezone.now()
@@ -63,7 +65,8 @@ class MaildirInbox:
             except KeyError:  # another worker took it meanwhile
                 continue
             available = email.message_from_bytes(raw).get(AVAILABLE_HEADER)
-            if available and datetime.fromisoformat(available) > now:
+            if available and (due := datetime.fromisoformat(available)) > now:
+                self.next_available = min(due, self.next_available or due)
                 continue
             yield key, raw
 
@@ -76,6 +79,8 @@ class MaildirInbox:
 
 class ImapInbox:
     """The operator's return mailbox at the ministry's side, over IMAP (TLS or STARTTLS)."""
+
+    next_available = None  # the ministry's mail is there when it is there
 
     def __init__(self) -> None:
         # The mailbox's own CA when set (a private mail server), else the system's.

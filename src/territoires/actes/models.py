@@ -93,6 +93,17 @@ class Classification(models.Model):
         return []
 
 
+class ActeQuerySet(models.QuerySet):
+    def locked(self) -> "ActeQuerySet":
+        """Lock the act rows only (FOR UPDATE OF), never the bodies or rows they are joined to.
+
+        A plain `select_for_update()` with `select_related("body")` also locks
+        the body row, and two workers — one sending, one applying an AR —
+        deadlock on it at commit, when PostgreSQL checks foreign keys.
+        """
+        return self.select_for_update(of=("self",))
+
+
 class Acte(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="actes")
     nature = models.CharField(_("nature"), max_length=2, choices=Nature.choices)
@@ -129,6 +140,8 @@ class Acte(models.Model):
     vote_pour = models.PositiveSmallIntegerField(_("voix pour"), null=True, blank=True)
     vote_contre = models.PositiveSmallIntegerField(_("voix contre"), null=True, blank=True)
     vote_abstention = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
+
+    objects = ActeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-decision_date", "-pk"]
@@ -205,7 +218,7 @@ class ActeFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["role", "position", "pk"]
+        ordering = ["-role", "position", "pk"]  # "main" sorts after "annex": main document first
         constraints = [
             models.UniqueConstraint(
                 fields=["acte"], condition=models.Q(role="main"), name="actes_one_main_document"
@@ -257,6 +270,13 @@ class Transmission(models.Model):
 
     def __str__(self) -> str:
         return self.archive_name
+
+
+class SentVolume(models.Model):
+    """Bytes posted to the ministry per minute: the rolling hourly window sums 60 rows at most."""
+
+    minute = models.DateTimeField(primary_key=True)
+    size = models.BigIntegerField(default=0)
 
 
 class OutgoingMessage(models.Model):

@@ -33,9 +33,3 @@ def acte_of_body(*, actor, body: Body, acte_id: int) -> Acte:
 def acte_messages(*, acte: Acte) -> QuerySet[IncomingMessage]:
     return acte.incoming.order_by("received_at", "pk")
 
-
-def letters_mark_read(*, acte: Acte) -> None:
-    """Opening the act's page reads its prefecture letters (the caller checked `actes.view`)."""
-    from django.utils import timezone
-
-    acte.incoming.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -85,7 +85,7 @@ def acte_update(*, actor, acte: Acte, **changes) -> Acte:
     if unknown:
         raise TypeError(f"unknown fields {unknown}")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if not acte.is_editable:
             raise ValidationError(_("Seul un brouillon peut être modifié."))
         data = {name: getattr(acte, name) for name in DRAFT_FIELDS} | changes
@@ -123,7 +123,7 @@ def acte_file_attach(*, actor, acte: Acte, stored: StoredFile, name: str, role: 
     """Attach a checked file as the main document (replacing it) or as an annex."""
     _require(actor, acte.body, "actes.draft")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body", "classification").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body", "classification").get(pk=acte.pk)
         if not acte.is_editable:
             raise ValidationError(_("Seul un brouillon peut être modifié."))
         if error := rules.typology_error(acte.classification, acte.nature, typology):
@@ -147,7 +147,7 @@ def acte_file_attach(*, actor, acte: Acte, stored: StoredFile, name: str, role: 
 def acte_file_remove(*, actor, item: ActeFile) -> None:
     _require(actor, item.acte.body, "actes.draft")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().get(pk=item.acte_id)
+        acte = Acte.objects.locked().get(pk=item.acte_id)
         if not acte.is_editable:
             raise ValidationError(_("Seul un brouillon peut être modifié."))
         item.delete()
@@ -163,7 +163,7 @@ def acte_post(*, actor, acte: Acte) -> Acte:
     """Hand a ready draft over for transmission; the worker sends it."""
     _require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body", "classification").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body", "classification").get(pk=acte.pk)
         if acte.status != Status.DRAFT:
             raise ValidationError(_("Cet acte a déjà été déposé pour transmission."))
         if problems := rules.acte_problems(acte):
@@ -195,7 +195,7 @@ def acte_back_to_draft(*, actor, acte: Acte) -> Acte:
     """Take back a posted act not yet sent, or correct an act the prefecture refused."""
     _require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().get(pk=acte.pk)
+        acte = Acte.objects.locked().get(pk=acte.pk)
         fields = {}
         if acte.status in {Status.ANOMALY, Status.ERROR}:
             fields["round"] = acte.round + 1
@@ -214,7 +214,7 @@ def acte_retransmit(*, actor, acte: Acte) -> Acte:
 
     _require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status != Status.ERROR:
             raise ValidationError(_("Seul un acte en erreur de transmission peut être renvoyé."))
         message = acte.outgoing.get(code="1-1", round=acte.round)
@@ -250,7 +250,7 @@ def acte_publish(*, actor, acte: Acte, published_on: date, signatory: str, signa
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status in {Status.DRAFT, Status.CANCELLED}:
             raise ValidationError(_("Seul un acte déposé ou transmis peut être publié."))
         if acte.published_on is not None:
@@ -273,7 +273,7 @@ def acte_notify(*, actor, acte: Acte, notified_on: date) -> Acte:
     if notified_on > timezone.localdate():
         raise ValidationError({"notified_on": _("La date de notification ne peut pas être dans le futur.")})
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status in {Status.DRAFT, Status.CANCELLED}:
             raise ValidationError(_("Seul un acte déposé ou transmis peut être notifié."))
         acte.notified_on = notified_on

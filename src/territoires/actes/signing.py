@@ -132,7 +132,7 @@ def acte_sign(*, actor, acte: Acte, password: str) -> ActeFile:
     if credential is None:
         raise ValidationError(_("Vous n'avez pas de certificat de signature valide : créez-le ou importez-le d'abord."))
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status != Status.DRAFT:
             raise ValidationError(_("Un acte déjà déposé pour transmission ne peut plus être signé."))
         main = acte.files.select_related("stored").filter(role=FileRole.MAIN).first()
@@ -178,7 +178,7 @@ def acte_request_signature(*, actor, acte: Acte) -> Acte:
 
     access.require_perm(actor, acte.body, "actes.draft")
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body").get(pk=acte.pk)
+        acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status != Status.DRAFT:
             raise ValidationError(_("Seul un brouillon peut être proposé à la signature."))
         acte.signature_requested_at = timezone.now()

@@ -20,8 +20,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from territoires.actes.models import (
@@ -29,6 +29,7 @@ from territoires.actes.models import (
     ArchiveCounter,
     FileRole,
     OutgoingMessage,
+    SentVolume,
     Status,
     Transmission,
     TransmissionStatus,
@@ -45,6 +46,8 @@ from territoires.tenancy.models import Body
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+# The files of one envelope stay well under the 150 MB a single act may weigh.
+BATCH_MAX_BYTES = 100 * 1024 * 1024
 NATURE_CODES = {"DE": 1, "AR": 2, "AI": 3, "CC": 4, "BF": 5, "AU": 6}
 
 
@@ -82,9 +85,9 @@ def _attachment(item) -> Attachment:
 
 def acte_message(acte: Acte) -> OutgoingMessageData:
     """The 1-1 message of an act and its files, named as the protocol wants."""
-    files = acte.files.select_related("stored")
-    main = files.get(role=FileRole.MAIN)
-    annexes = files.filter(role=FileRole.ANNEX).order_by("position")
+    files = list(acte.files.select_related("stored"))  # main document first, then annexes in order
+    main = next(f for f in files if f.role == FileRole.MAIN)
+    annexes = [f for f in files if f.role == FileRole.ANNEX]
     return interop_acte_message(
         emitter_of(acte.body), numero_interne=acte.numero_interne, nature_code=NATURE_CODES[acte.nature],
         decision_date=acte.decision_date, matiere_codes=acte.matiere_codes, objet=acte.objet,
@@ -93,24 +96,66 @@ def acte_message(acte: Acte) -> OutgoingMessageData:
     )
 
 
+def _companions(acte: Acte) -> list[Acte]:
+    """Other acts of the same body waiting for their first archive, to travel in the same envelope.
+
+    Rows another worker is batching right now are skipped, not waited for
+    (SKIP LOCKED), so two workers never wait on each other here.
+    """
+    limit = settings.ACTES_BATCH_SIZE - 1
+    if limit <= 0:
+        return []
+    candidates = (
+        Acte.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("classification")
+        .filter(body_id=acte.body_id, status=Status.POSTED)
+        .exclude(pk=acte.pk)
+        .exclude(outgoing__code="1-1")
+        .order_by("pk")[:limit]
+    )
+    companions = []
+    for other in candidates:
+        if other.round == 1:  # an act sent again after an anomaly travels alone
+            other.body = acte.body
+            companions.append(other)
+    return companions
+
+
 def acte_transmit_now(acte_id: int) -> None:
-    """Build the act's archive if it has none for this round, then post it."""
+    """Build the act's archive if it has none for this round, then post it.
+
+    Acts of the same body posted meanwhile join it in one envelope (a batch,
+    as the protocol allows: each act still gets its own AR), up to
+    ACTES_BATCH_SIZE acts and BATCH_MAX_BYTES of files.
+    """
     with transaction.atomic():
-        acte = Acte.objects.select_for_update().select_related("body", "classification").get(pk=acte_id)
+        acte = Acte.objects.locked().select_related("body", "classification").get(pk=acte_id)
         if acte.status not in {Status.POSTED, Status.IN_TRANSMISSION}:
             return  # taken back, or already sent
         existing = acte.outgoing.filter(code="1-1", round=acte.round).select_related("transmission").first()
         if existing is None:
-            message = acte_message(acte)
-            sent = archive_create(body=acte.body, messages=[message])
-            OutgoingMessage.objects.create(body=acte.body, acte=acte, code="1-1", round=acte.round,
-                                           file_name=message.file_name, transmission=sent)
-            acte.transition_to(Status.IN_TRANSMISSION)
-            journal_record(actor=None, action="actes.archive.build", body=acte.body, target=acte,
-                           summary=sent.archive_name, payload={"sha256": sent.archive.sha256})
+            batch, messages, size = [], [], 0
+            for member in [acte, *_companions(acte)]:
+                message = acte_message(member)
+                weight = sum(len(content) for _name, content in message.files)
+                if batch and size + weight > BATCH_MAX_BYTES:
+                    break
+                batch.append(member)
+                messages.append(message)
+                size += weight
+            sent = archive_create(body=acte.body, messages=messages)
+            for member, message in zip(batch, messages, strict=True):
+                OutgoingMessage.objects.create(body=acte.body, acte=member, code="1-1", round=member.round,
+                                               file_name=message.file_name, transmission=sent)
+                member.transition_to(Status.IN_TRANSMISSION)
         else:
             sent = existing.transmission
-    transmission_send(sent.pk)
+    sent.body = acte.body  # loaded already
+    transmission_send(sent.pk, sent=sent)
+
+
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0)
 
 
 def _window_wait(size: int) -> timedelta | None:
@@ -119,36 +164,54 @@ def _window_wait(size: int) -> timedelta | None:
     An archive larger than the whole window goes alone, once the window is empty.
     """
     limit = settings.ACTES_HOURLY_LIMIT_MB * 1024 * 1024
-    since = timezone.now() - timedelta(hours=1)
-    recent = Transmission.objects.filter(sent_at__gte=since)
-    used = recent.aggregate(total=Sum("archive__size"))["total"] or 0
+    now = timezone.now()
+    recent = SentVolume.objects.filter(minute__gt=_minute(now) - timedelta(hours=1), size__gt=0)
+    rows = list(recent.order_by("minute").values_list("minute", "size"))
+    used = sum(volume for _minute_, volume in rows)
     if used + size <= limit or used == 0:
         return None
-    oldest = recent.order_by("sent_at").values_list("sent_at", flat=True).first()
-    return max(oldest + timedelta(hours=1) - timezone.now(), timedelta(seconds=1))
+    return max(rows[0][0] + timedelta(hours=1) - now, timedelta(seconds=1))
+
+
+def _count_volume(size: int, when) -> None:
+    minute = _minute(when)
+    if not SentVolume.objects.filter(minute=minute).update(size=F("size") + size):
+        try:
+            with transaction.atomic():
+                SentVolume.objects.create(minute=minute, size=size)
+        except IntegrityError:  # another worker created this minute's row meanwhile
+            SentVolume.objects.filter(minute=minute).update(size=F("size") + size)
 
 
 def _claim(transmission_id: int) -> bool:
+    """Take the right to post now: built, nobody posting it, and no retry scheduled later."""
     now = timezone.now()
     return bool(
         Transmission.objects.filter(pk=transmission_id, status=TransmissionStatus.BUILT)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .update(lease_until=now + LEASE)
     )
 
 
 def _actes_of(sent: Transmission):
-    return Acte.objects.select_for_update().filter(outgoing__transmission=sent, outgoing__code="1-1")
+    return Acte.objects.locked().filter(outgoing__transmission=sent, outgoing__code="1-1")
 
 
-def transmission_send(transmission_id: int) -> None:
-    """Post a built archive once; on failure, record the message and retry later."""
+def transmission_send(transmission_id: int, *, sent: Transmission | None = None) -> None:
+    """Post a built archive once; on failure, record the message and retry later.
+
+    The journal records the sending with the archive's SHA-256: the archive
+    itself is an internal step of the agent's `acte_post`, already journaled.
+    `sent` spares a query when the caller just built the archive.
+    """
     from territoires.actes.tasks import send_transmission
     from territoires.actes.transport import TransportError, archive_post
 
     if not _claim(transmission_id):
         return  # sent already, or another worker is posting it
-    sent = Transmission.objects.select_related("archive").get(pk=transmission_id)
+    if sent is None or sent.status != TransmissionStatus.BUILT:
+        sent = Transmission.objects.select_related("archive", "body").get(pk=transmission_id)
     if wait := _window_wait(sent.archive.size):
         retry_at = timezone.now() + wait
         Transmission.objects.filter(pk=sent.pk).update(lease_until=None, next_attempt_at=retry_at)
@@ -164,15 +227,22 @@ def transmission_send(transmission_id: int) -> None:
         Transmission.objects.filter(pk=sent.pk).update(
             status=TransmissionStatus.SENT, sent_at=now, attempts=sent.attempts + 1, last_error="", lease_until=None
         )
+        _count_volume(sent.archive.size, now)
         for acte in _actes_of(sent):
             if acte.status == Status.IN_TRANSMISSION:
                 acte.transition_to(Status.TRANSMITTED, sent_at=now, last_error="")
         journal_record(actor=None, action="actes.archive.send", body=sent.body, target=sent,
-                       summary=sent.archive_name)
+                       summary=sent.archive_name, payload={"sha256": sent.archive.sha256})
     if settings.ACTES_TRANSPORT == "simulator":
-        from territoires.actes.tasks import poll_inbox
+        poll_soon(now + timedelta(seconds=settings.ACTES_SIMULATOR_DELAY + 1))
 
-        poll_inbox.using(run_after=now + timedelta(seconds=settings.ACTES_SIMULATOR_DELAY + 1)).enqueue()
+
+def poll_soon(when) -> None:
+    """Read the simulator's answers once they are due, without queueing one poll per archive."""
+    from territoires.actes.tasks import poll_inbox
+
+    if not _queued(poll_inbox):
+        poll_inbox.using(run_after=when).enqueue()
 
 
 def _record_failure(sent: Transmission, message: str, *, retry: bool) -> None:

@@ -49,17 +49,23 @@ PARAM_LABELS = {
 }
 
 
-def _field_labels() -> dict[str, str]:
-    """French labels come from the input schemas' field titles: one source of truth."""
-    labels = dict(PARAM_LABELS)
-    for schema in INPUT_SCHEMAS:
+FIELD_LABELS: dict[str, str] = {}
+
+
+def register_field_labels(schemas, extra: dict[str, str] | None = None) -> None:
+    """French labels come from the input schemas' field titles: one source of truth.
+
+    Each service's API registers its schemas; the first owner of a name keeps it.
+    """
+    for name, label in (extra or {}).items():
+        FIELD_LABELS.setdefault(name, label)
+    for schema in schemas:
         for name, field in schema.model_fields.items():
             if field.title:
-                labels.setdefault(name, field.title)
-    return labels
+                FIELD_LABELS.setdefault(name, field.title)
 
 
-FIELD_LABELS = _field_labels()
+register_field_labels(INPUT_SCHEMAS, PARAM_LABELS)
 
 
 def error_payload(detail: str, errors: list[tuple[str | None, str]] = ()) -> dict:

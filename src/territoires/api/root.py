@@ -6,6 +6,7 @@ says `auth=None`; errors share one French JSON shape (see errors.py).
 
 from ninja import NinjaAPI
 
+from territoires.actes.api import router as actes_router
 from territoires.api import errors
 from territoires.api.auth import SessionAuth, TokenAuth
 from territoires.api.docs import CspSwagger
@@ -30,6 +31,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", router)
+api.add_router("/actes", actes_router)
 
 
 @api.get("/health", auth=None, tags=["plateforme"], summary="État du service")

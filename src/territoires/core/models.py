@@ -35,3 +35,10 @@ class PeriodicJob(models.Model):
     name = models.CharField(max_length=100, primary_key=True)
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
+
+
+class Lease(models.Model):
+    """A named, expiring lock shared by every process (`core.leases`)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    until = models.DateTimeField()

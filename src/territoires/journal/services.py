@@ -45,8 +45,12 @@ def journal_record(
     summary: str = "",
     payload: Any = None,
 ) -> JournalEntry:
-    """Append one entry; must run inside the caller's transaction."""
-    with transaction.atomic():
+    """Append one entry; must run inside the caller's transaction.
+
+    No savepoint of its own: if the entry fails, the caller's whole change
+    must fail with it (a change without its journal entry is not allowed).
+    """
+    with transaction.atomic(savepoint=False):
         head, _ = JournalHead.objects.select_for_update().get_or_create(id=1)
         entry = JournalEntry(
             seq=head.seq + 1,

@@ -325,7 +325,7 @@ def membership_deactivate(*, actor, membership: Membership) -> None:
         raise ValidationError(_("Vous ne pouvez pas retirer votre propre accès."))
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update().select_related("user", "body").get(pk=membership.pk)
+            Membership.objects.select_for_update(of=("self",)).select_related("user", "body").get(pk=membership.pk)
         )
         if not membership.is_active:
             raise ValidationError(_("Cet accès est déjà retiré."))

@@ -163,7 +163,7 @@ def detail_page(request, body: Body, acte: Acte, **forms):
 @body_view("actes.view", Service.ACTES)
 def acte_detail(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
-    selectors.letters_mark_read(acte=acte)
+    correspondence.letters_mark_read(actor=request.user, body=body, acte=acte)
     return detail_page(request, body, acte)
 
 
