@@ -69,3 +69,17 @@ def test_an_ar_with_a_newer_classification_triggers_a_request(agent, body, draft
     inbound._classification_effects(body, type("M", (), {"root": "ARActe", "classification_date": CLASSIFICATION_DATE})())
     assert incoming.code == "1-2"
     assert OutgoingMessage.objects.filter(code="7-1").count() == 1
+
+
+def test_the_acts_page_warns_of_a_stale_classification_and_asks_again(client, agent, body, nomenclature,
+                                                                       django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    assert "n'a pas été confirmée" not in client.get(reverse("actes:list", args=[body.siren])).content.decode()
+    Classification.objects.filter(pk=nomenclature.pk).update(checked_at=timezone.now() - dt.timedelta(days=9))
+    with django_capture_on_commit_callbacks():
+        page = client.get(reverse("actes:list", args=[body.siren])).content.decode()
+        client.get(reverse("actes:list", args=[body.siren]))
+    assert "n'a pas été confirmée" in page
+    assert OutgoingMessage.objects.filter(code="7-1").count() == 1

@@ -148,3 +148,15 @@ def test_the_agent_home_lists_letters_to_answer(client, agent, body, acknowledge
     client.force_login(agent)
     page = client.get(reverse("tenancy:home", args=[body.siren])).content.decode()
     assert "1 courrier de la préfecture à traiter" in page
+
+
+def test_the_simulated_prefecture_writes_on_request(client, agent, body, acknowledged, settings):
+    client.force_login(agent)
+    page = client.get(reverse("actes:detail", args=[body.siren, acknowledged.pk])).content.decode()
+    assert "Simulation" in page
+    client.post(reverse("actes:simulate_letter", args=[body.siren, acknowledged.pk]), {"code": "4-1"})
+    inbound.inbox_poll()
+    assert acknowledged.incoming.filter(code="4-1").exists()
+    settings.ACTES_TRANSPORT = "ministry"
+    response = client.post(reverse("actes:simulate_letter", args=[body.siren, acknowledged.pk]), {"code": "2-1"})
+    assert response.status_code == 404

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:acte_id>/publier/", follow.publish, name="publish"),
     path("<int:acte_id>/notifier/", follow.notify, name="notify"),
     path("<int:acte_id>/annuler/", correspondence.cancel, name="cancel"),
+    path("<int:acte_id>/simuler-courrier/", correspondence.simulate_letter, name="simulate_letter"),
     path("<int:acte_id>/signer/", signature.sign, name="sign"),
     path("<int:acte_id>/demander-signature/", signature.request_signature, name="request_signature"),
     path("<int:acte_id>/courriers/<int:message_id>/repondre/", correspondence.reply, name="reply"),

@@ -71,4 +71,7 @@ def demo_setup() -> list[DemoAccount]:
         pass
     else:
         create_demo_sessions()
+    from territoires.actes.demo import create_demo_actes
+
+    create_demo_actes()
     return DEMO_ACCOUNTS

@@ -2,18 +2,20 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from territoires.actes import correspondence, selectors
+from territoires.actes import correspondence, selectors, simulator
 from territoires.actes.forms import ReplyForm
 from territoires.actes.models import IncomingFile, IncomingMessage, Status
-from territoires.actes.views.drafts import NAV, _acte
+from territoires.actes.transmission import emitter_of, poll_soon
+from territoires.actes.views.drafts import _acte, page_context
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 
@@ -71,10 +73,29 @@ def dashboard(request, body: Body):
     """What needs an agent: acts to sign, letters to answer, refused or failed acts, acts without AR for 4 hours."""
     actes = selectors.actes_of_body(actor=request.user, body=body)
     return render(request, "actes/dashboard.html", {
-        **NAV,
+        **page_context(),
         "letters": correspondence.letters_awaiting_answer(body=body),
         "to_sign": actes.filter(status=Status.DRAFT, signature_requested_at__isnull=False),
         "refused": actes.filter(status__in=[Status.ANOMALY, Status.ERROR]),
         "late": actes.filter(status=Status.TRANSMITTED, sent_at__lt=timezone.now() - timedelta(hours=4)),
         "labels": correspondence.LETTER_LABELS,
     })
+
+
+@require_POST
+@body_view("actes.transmit", Service.ACTES)
+def simulate_letter(request, body: Body, acte_id: int):
+    """Demo only: play the prefecture writing about an acknowledged act."""
+    if settings.ACTES_TRANSPORT != "simulator":
+        raise Http404
+    acte = _acte(request, body, acte_id)
+    code = request.POST.get("code", "")
+    if code not in correspondence.LETTER_LABELS or acte.status != Status.ACKNOWLEDGED:
+        messages.error(request, _("Ce courrier ne peut pas être simulé pour cet acte."))
+        return redirect("actes:detail", body.siren, acte.pk)
+    delay = settings.ACTES_SIMULATOR_DELAY
+    simulator.letter(code, id_acte=acte.id_acte, emitter=emitter_of(body), folder=settings.ACTES_SIMULATOR_DIR,
+                     now=timezone.now(), today=timezone.localdate(), delay=delay)
+    poll_soon(timezone.now() + timedelta(seconds=delay + 1))
+    messages.success(request, _("La préfecture simulée écrit : le courrier arrive dans quelques secondes."))
+    return redirect("actes:detail", body.siren, acte.pk)

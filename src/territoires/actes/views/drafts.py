@@ -1,5 +1,6 @@
 """Listing, drafting and posting acts."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +33,10 @@ from territoires.tenancy.views import body_view
 from territoires.ui.forms import add_service_errors
 from territoires.ui.pagination import paginate
 
-NAV = {"nav_current": Service.ACTES}
+
+def page_context() -> dict:
+    """What every e-actes agent page shows: the menu entry, and whether the prefecture is simulated."""
+    return {"nav_current": Service.ACTES, "actes_simulation": settings.ACTES_TRANSPORT == "simulator"}
 
 
 def _acte(request, body: Body, acte_id: int) -> Acte:
@@ -48,6 +52,16 @@ def default_typology(classification, nature: str) -> str:
     return next((c for c in codes if c.startswith("99_") and c != "99_SE"), codes[0] if codes else "")
 
 
+def _classification_context(body: Body) -> dict:
+    """The body's classification, and a fresh 7-1 request when it is missing or stale."""
+    from territoires.actes.classification import classification_is_stale, classification_request
+
+    stale = classification_is_stale(body)
+    if stale and body.departement:
+        classification_request(body=body)  # no-op while a request is on its way
+    return {"classification": rules.current_classification(body), "classification_stale": stale}
+
+
 @body_view("actes.view", Service.ACTES)
 def acte_list(request, body: Body):
     filters = ActeFilterForm(request.GET or None)
@@ -56,10 +70,10 @@ def acte_list(request, body: Body):
                                     status=values.get("status", ""), nature=values.get("nature", ""))
     page, query_string = paginate(request, actes, per_page=25)
     return render(request, "actes/list.html", {
-        **NAV, "filters": filters, "page": page, "query_string": query_string,
+        **page_context(), "filters": filters, "page": page, "query_string": query_string,
         "can_draft": access.has_perm(request.user, body, "actes.draft"),
         "can_transmit": access.has_perm(request.user, body, "actes.transmit"),
-        "classification": rules.current_classification(body),
+        **_classification_context(body),
     })
 
 
@@ -106,7 +120,7 @@ def acte_create(request, body: Body):
             messages.success(request, _("Brouillon enregistré. Vérifiez-le puis transmettez-le."))
             return redirect("actes:detail", body.siren, acte.pk)
     return render(request, "actes/create.html", {
-        **NAV, "form": form, "classification": classification, "kept_name": name,
+        **page_context(), **_classification_context(body), "form": form, "kept_name": name,
         "kept_token": kept_file_token(stored.pk, name, request.user.pk) if stored else "",
     })
 
@@ -135,7 +149,7 @@ def detail_page(request, body: Body, acte: Acte, **forms):
     can_publish = access.has_perm(request.user, body, "actes.publish") and acte.status not in {
         Status.DRAFT, Status.CANCELLED}
     return render(request, "actes/detail.html", {
-        **NAV, "acte": acte, "files": files,
+        **page_context(), "acte": acte, "files": files,
         "matiere_label": acte.classification.matiere_label(acte.matiere_code),
         "problems": rules.acte_problems(acte) if acte.status == Status.DRAFT else [],
         "can_draft": can_draft,
@@ -144,6 +158,7 @@ def detail_page(request, body: Body, acte: Acte, **forms):
         "exchanges": _exchanges(request, acte),
         "window": correspondence.acte_window(acte),
         "can_cancel": acte.status == Status.ACKNOWLEDGED and access.has_perm(request.user, body, "actes.transmit"),
+        "simulated_letters": list(correspondence.LETTER_LABELS.items()),
         "has_main": any(f.role == FileRole.MAIN for f in files),
         "stamped_available": documents.stamped_available(acte),
         "receipt_available": acte.status in documents.RECEIVED,
@@ -184,7 +199,7 @@ def acte_edit(request, body: Body, acte_id: int):
         else:
             messages.success(request, _("Brouillon mis à jour."))
             return redirect("actes:detail", body.siren, acte.pk)
-    return render(request, "actes/edit.html", {**NAV, "form": form, "acte": acte})
+    return render(request, "actes/edit.html", {**page_context(), "form": form, "acte": acte})
 
 
 @require_POST

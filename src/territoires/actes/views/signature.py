@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from territoires.actes import signing
 from territoires.actes.forms import CredentialImportForm, SignForm
-from territoires.actes.views.drafts import NAV, _acte, detail_page
+from territoires.actes.views.drafts import _acte, detail_page, page_context
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 from territoires.ui.forms import add_service_errors
@@ -60,5 +60,5 @@ def credential(request, body: Body):
         except ValidationError as error:
             add_service_errors(form, error)
     return render(request, "actes/credential.html", {
-        **NAV, "credential": signing.credential_of(request.user), "form": form,
+        **page_context(), "credential": signing.credential_of(request.user), "form": form,
     })
