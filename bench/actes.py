@@ -147,7 +147,7 @@ def run(db: str, workers: int, args) -> dict:
     env.pop("DEBUG", None)
     if db == "postgres":
         env["DATABASE_URL"] = pg_url(PG_DATABASE)
-        where = f"PostgreSQL {pg_recreate(env['DATABASE_URL'], PG_DATABASE)}"
+        where = "PostgreSQL " + pg_recreate(env["DATABASE_URL"], PG_DATABASE).split()[0]
     else:
         env.pop("DATABASE_URL", None)
         where = f"SQLite {sqlite3.sqlite_version}"
@@ -237,7 +237,7 @@ def main() -> int:
     print(f"{args.acts} acts, one-page PDF each, {args.bodies} bodies; simulator: gunicorn 1 process × 4 threads, "
           f"no answer delay")
     results = [run(db, workers, args) for db in databases for workers in counts]
-    print(f"\n{'run':<38}{'acts':>7}{'seconds':>9}{'acts/s':>8}{'RSS@10%':>9}{'RSS@50%':>9}{'RSS@100%':>10}"
+    print(f"\n{'run':<56}{'acts':>7}{'seconds':>9}{'acts/s':>8}{'RSS@10%':>9}{'RSS@50%':>9}{'RSS@100%':>10}"
           f"{'peak':>8}  target (≥{TARGET_RATE:g} acts/s, 2 workers, PostgreSQL)")
     failed = False
     for r in results:
@@ -245,7 +245,7 @@ def main() -> int:
         verdict = ""
         if r["db"] == "postgres" and r["workers"] == 2:
             verdict = "met" if r["rate"] >= TARGET_RATE and r["done"] == r["acts"] else "NOT MET"
-        print(f"{r['label']:<38}{r['done']:>7}{r['seconds']:>9.1f}{r['rate']:>8.1f}{mib[0.1]:>9}{mib[0.5]:>9}"
+        print(f"{r['label']:<56}{r['done']:>7}{r['seconds']:>9.1f}{r['rate']:>8.1f}{mib[0.1]:>9}{mib[0.5]:>9}"
               f"{mib[1.0]:>10}{r['peak_kib'] / 1024:>8.0f}  {verdict}")
         cpu = r["cpu"]
         print(f"  CPU seconds: workers {cpu['workers']:.0f}, simulator {cpu['simulator']:.0f}"

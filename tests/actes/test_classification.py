@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from territoires.actes import classification, inbound, transmission
-from territoires.actes.models import Classification, OutgoingMessage, Transmission
+from territoires.actes.models import Acte, Classification, OutgoingMessage, Transmission
 from territoires.actes.simulator import CLASSIFICATION_DATE
 from territoires.interop.actes.archive import unpack
 from tests.actes.factories import classification as make_classification
@@ -54,20 +54,29 @@ def test_the_daily_refresh_asks_for_every_subscribed_body(body):
     assert OutgoingMessage.objects.get().body == body
 
 
-def test_an_ar_with_a_newer_classification_triggers_a_request(agent, body, draft, simulator,
-                                                              django_capture_on_commit_callbacks):
+def test_an_answer_naming_a_newer_classification_triggers_a_request(agent, body, draft, simulator,
+                                                                    django_capture_on_commit_callbacks):
     from territoires.actes import services
 
+    # The body's classification is newer than the prefecture's: the AR changes nothing.
     Classification.objects.filter(body=body).update(date=dt.date(2026, 1, 20))
     with django_capture_on_commit_callbacks():
         services.acte_post(actor=agent, acte=draft)
     transmission.acte_transmit_now(draft.pk)
     inbound.inbox_poll()
-    assert not OutgoingMessage.objects.filter(code="7-1").exists()  # AR date 15/01 < ours
-    Classification.objects.filter(body=body).update(date=dt.date(2026, 1, 1))
-    incoming = draft.incoming.get()
-    inbound._classification_effects(body, type("M", (), {"root": "ARActe", "classification_date": CLASSIFICATION_DATE})())
-    assert incoming.code == "1-2"
+    assert draft.incoming.get().code == "1-2"
+    assert not OutgoingMessage.objects.filter(code="7-1").exists()
+
+    # An act refused for a stale classification: the anomaly names the current one, we ask for it.
+    Classification.objects.filter(body=body).update(date=dt.date(2025, 6, 1))
+    second = services.acte_create(actor=agent, body=body, nature="DE", numero_interne="DEL2026_099",
+                                  objet="Autre", decision_date=dt.date(2026, 3, 2), matiere_code="7.1")
+    second.files.create(role="main", typology="99_DE", name="d.pdf", uploaded_by=agent,
+                        stored=draft.files.get().stored)
+    Acte.objects.filter(pk=second.pk).update(status="posted")
+    transmission.acte_transmit_now(second.pk)
+    inbound.inbox_poll()
+    assert second.incoming.get().code == "1-3"
     assert OutgoingMessage.objects.filter(code="7-1").count() == 1
 
 

@@ -128,8 +128,10 @@ def acte_file_attach(*, actor, acte: Acte, stored: StoredFile, name: str, role: 
             raise ValidationError(_("Seul un brouillon peut être modifié."))
         if error := rules.typology_error(acte.classification, acte.nature, typology):
             raise ValidationError({"typology": error})
-        total = sum(f.stored.size for f in acte.files.select_related("stored").exclude(role=role if role == FileRole.MAIN else "-"))
-        if total + stored.size > rules.MAX_TOTAL_BYTES:
+        kept = acte.files.select_related("stored")
+        if role == FileRole.MAIN:
+            kept = kept.exclude(role=FileRole.MAIN)  # the new main document replaces the old one
+        if sum(f.stored.size for f in kept) + stored.size > rules.MAX_TOTAL_BYTES:
             raise ValidationError({"file": _("L'ensemble des fichiers dépasserait 150 Mo, la limite de la préfecture.")})
         if role == FileRole.MAIN:
             acte.files.filter(role=FileRole.MAIN).delete()
