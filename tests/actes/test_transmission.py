@@ -235,3 +235,10 @@ def test_batches_can_be_turned_off(agent, body, draft, settings, django_capture_
     with django_capture_on_commit_callbacks():
         services.acte_post(actor=agent, acte=draft)
     assert transmission._companions(draft) == []
+
+
+def test_the_mailbox_read_before_the_simulator_ever_answered(posted, simulator, settings):
+    """Regression: the first poll created an empty folder the simulator could not write into."""
+    assert inbound.inbox_poll() == 0
+    transmission.acte_transmit_now(posted.pk)
+    assert inbound.inbox_poll() == 1

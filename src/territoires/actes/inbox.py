@@ -48,12 +48,22 @@ def archive_attachments(raw: bytes) -> list[tuple[str, bytes]]:
     return found
 
 
+def maildir_open(path: Path) -> mailbox.Maildir:
+    """The Maildir at `path`, created whole if needed.
+
+    `mailbox.Maildir(create=True)` only creates tmp/new/cur along with a
+    missing folder: a folder that exists but is empty stays unusable.
+    """
+    for sub in ("tmp", "new", "cur"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    return mailbox.Maildir(path, create=False)
+
+
 class MaildirInbox:
     """The simulator's mailbox; a message becomes visible at its `X-Simulateur-Disponible` time."""
 
     def __init__(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        self.box = mailbox.Maildir(path, create=True)
+        self.box = maildir_open(path)
         # The earliest time a message still hidden becomes available, after `messages()`.
         self.next_available: datetime | None = None
 

@@ -25,9 +25,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from mailbox import Maildir
 from pathlib import Path
 
+from territoires.actes.inbox import maildir_open
 from territoires.interop.actes import naming
 from territoires.interop.actes.archive import unpack
 from territoires.interop.actes.build_pref import (
@@ -210,7 +210,7 @@ def receive(name: str, data: bytes, *, folder: Path, delay: int, now: datetime, 
     try:
         os.write(handle, data)
         emitter, found = answers(name, data, today=today, reference_dir=reference_dir)
-        box = Maildir(folder / "courriels", create=True)
+        box = maildir_open(folder / "courriels")
         return_to = "actes@territoires.example.org"
         for answer in found:
             archive_name, archive = _answer_archive(answer, emitter, today)
@@ -271,6 +271,6 @@ def letter(code: str, *, id_acte: str, emitter: Emitter, folder: Path, now: date
     answer = Answer(naming.message_file_name(id_acte, code, 0, "xml"), xml,
                     [(document_name, _letter_pdf(title, text))])
     archive_name, archive = _answer_archive(answer, emitter, today)
-    Maildir(folder / "courriels", create=True).add(
+    maildir_open(folder / "courriels").add(
         _mail(archive_name, archive, "actes@territoires.example.org", now + timedelta(seconds=delay)))
     return archive_name
