@@ -37,6 +37,8 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` importable
+
 from bench.common import free_port, machine, pg_reachable, pg_recreate, redact, stop_server
 from bench.common import pg_url as pg_url_of
 

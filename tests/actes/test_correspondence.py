@@ -160,3 +160,14 @@ def test_the_simulated_prefecture_writes_on_request(client, agent, body, acknowl
     settings.ACTES_TRANSPORT = "ministry"
     response = client.post(reverse("actes:simulate_letter", args=[body.siren, acknowledged.pk]), {"code": "2-1"})
     assert response.status_code == 404
+
+
+def test_the_home_counts_agree_with_the_dashboard(agent, body, acknowledged, settings):
+    from territoires.actes.pending import pending_counts
+
+    for code in ("2-1", "3-1", "5-1"):
+        prefecture_writes(acknowledged, code, settings)
+    letters = list(correspondence.letters_awaiting_answer(body=body))
+    assert pending_counts(body.pk)[2] == len(letters) == 2  # a referral to the court awaits no answer
+    correspondence.courrier_reply(actor=agent, letter=letters[0], code="2-2", documents=[("r.pdf", pdf_bytes())])
+    assert pending_counts(body.pk)[2] == correspondence.letters_awaiting_answer(body=body).count() == 1

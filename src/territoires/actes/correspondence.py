@@ -145,8 +145,8 @@ def letters_mark_read(*, actor, body: Body, acte: Acte | None = None, letters: l
 
 def letters_awaiting_answer(*, body: Body) -> QuerySet[IncomingMessage]:
     """Prefecture letters of `body` that no closing answer has settled yet (the dashboard)."""
-    closed = OutgoingMessage.objects.filter(answers=OuterRef("pk"), code__in=["2-2", "3-3", "3-4", "4-3", "4-4"])
-    return (IncomingMessage.objects.filter(body=body, code__in=["2-1", "3-1", "4-1"], acte__isnull=False)
+    closed = OutgoingMessage.objects.filter(answers=OuterRef("pk"), code__in=set().union(*CLOSING.values()))
+    return (IncomingMessage.objects.filter(body=body, code__in=list(CLOSING), acte__isnull=False)
             .annotate(closed=Exists(closed)).filter(closed=False)
             .select_related("acte").order_by("received_at"))
 
