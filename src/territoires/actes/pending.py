@@ -23,7 +23,7 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-COUNTS_SQL = f"""
+COUNTS_SQL = f"""  # noqa: S608 (only "%s" placeholders are interpolated; values are parameters)
 SELECT
   (SELECT COUNT(*) FROM actes_acte
     WHERE body_id = %s AND status = %s AND signature_requested_at IS NOT NULL),
