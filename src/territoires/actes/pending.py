@@ -23,7 +23,8 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-COUNTS_SQL = f"""  # noqa: S608 (only "%s" placeholders are interpolated; values are parameters)
+# Only "%s" placeholders are formatted in; every value is a query parameter.
+COUNTS_SQL = f"""
 SELECT
   (SELECT COUNT(*) FROM actes_acte
     WHERE body_id = %s AND status = %s AND signature_requested_at IS NOT NULL),
@@ -32,7 +33,7 @@ SELECT
     WHERE m.body_id = %s AND m.acte_id IS NOT NULL AND m.code IN ({_placeholders(AWAITING)})
       AND NOT EXISTS (SELECT 1 FROM actes_outgoingmessage o
                       WHERE o.answers_id = m.id AND o.code IN ({_placeholders(ANSWERED)})))
-"""
+"""  # noqa: S608
 
 
 def pending_counts(body_id: int) -> tuple[int, int, int]:
