@@ -3,8 +3,8 @@
 import pytest
 
 from territoires.interop import actes as a
-from territoires.interop.actes import schema
 from territoires.interop.actes.errors import ActesXMLError
+from territoires.interop.xmlschema import LocalOnlyResolver
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -67,7 +67,7 @@ def test_missing_schema_folder(tmp_path):
 
 def test_imports_resolve_only_inside_the_schema_folder(reference_dir, tmp_path):
     """A schema importing from elsewhere gets an empty document, never the network or other files."""
-    resolver = schema._LocalOnlyResolver(reference_dir.resolve())
+    resolver = LocalOnlyResolver(reference_dir.resolve())
     seen = []
 
     class Context:

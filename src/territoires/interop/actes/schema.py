@@ -7,13 +7,12 @@ outright (ACTES messages never have one; a billion-laughs or XXE document does).
 """
 
 import re
-import threading
-from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
 from territoires.interop.actes.errors import ActesSchemaError, ActesXMLError
+from territoires.interop.xmlschema import Schema, safe_parser, schema_load
 
 SCHEMA_FILE = "actesv1_1.xsd"
 # An ACTES message is a few kilobytes; a full 7-2 nomenclature a few hundred.
@@ -23,18 +22,6 @@ _DOCTYPE_REFUSED = (
     "Déclaration DOCTYPE refusée : un message ACTES n'en contient jamais "
     "(protection contre les entités externes et l'expansion d'entités)."
 )
-
-
-def safe_parser() -> etree.XMLParser:
-    """A new parser per call: lxml parsers must not be shared between threads."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_pis=False,
-    )
 
 
 def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
@@ -61,26 +48,6 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     return root
 
 
-class _LocalOnlyResolver(etree.Resolver):
-    """Lets xs:import/xs:include read files of the schema folder, nothing else."""
-
-    def __init__(self, folder: Path):
-        super().__init__()
-        self.folder = folder
-
-    def resolve(self, url, pubid, context):
-        path = Path(url.removeprefix("file://")) if url else None
-        if path is not None and path.is_absolute():
-            try:
-                inside = path.resolve().is_relative_to(self.folder)
-            except OSError:
-                inside = False
-            if inside and path.is_file():
-                return self.resolve_filename(str(path.resolve()), context)
-        # Anything else (http://…, a file elsewhere) becomes an empty, invalid document.
-        return self.resolve_string("<refused/>", context)
-
-
 def _schema_path(reference_dir: Path) -> Path:
     """Accepts the folder holding actesv1_1.xsd, or its parent (REFERENCE_DATA_DIR)."""
     reference_dir = Path(reference_dir)
@@ -90,30 +57,8 @@ def _schema_path(reference_dir: Path) -> Path:
     raise FileNotFoundError(f"Schéma ACTES introuvable : {reference_dir / SCHEMA_FILE}")
 
 
-class _Schema:
-    """lxml schema plus a lock: its error_log is shared state between validations."""
-
-    def __init__(self, schema: etree.XMLSchema):
-        self.schema = schema
-        self.lock = threading.Lock()
-
-    def errors(self, root: etree._Element) -> list[str]:
-        with self.lock:
-            if self.schema.validate(root):
-                return []
-            return [_describe(entry) for entry in self.schema.error_log]
-
-
-def _describe(entry) -> str:
-    return f"ligne {entry.line} : {entry.message}"
-
-
-@lru_cache(maxsize=8)
-def _load(path: Path) -> _Schema:
-    parser = safe_parser()
-    parser.resolvers.add(_LocalOnlyResolver(path.parent))
-    document = etree.parse(str(path), parser)  # noqa: S320 (hardened parser, local file)
-    return _Schema(etree.XMLSchema(document))
+def _load(path: Path) -> Schema:
+    return schema_load(path, path.parent)
 
 
 def load_schema(reference_dir: Path) -> etree.XMLSchema:
