@@ -353,23 +353,12 @@ def acte_archive(request: HttpRequest, id: int = ActeId):
                         content_type="application/gzip")
 
 
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get("/{id}/stamped", response={200: None, **READ_ERRORS}, url_name="actes_stamped",
             summary="Acte tamponné (PDF)",
             openapi_extra=_binary("Le document principal avec le tampon de transmission.", "application/pdf"))
 def acte_stamped(request: HttpRequest, id: int = ActeId):
     """Disponible après l'accusé de réception, pour un document principal en PDF ; 404 sinon."""
-    acte = _acte(request, id)
-    try:
-        data = documents.acte_stamped_pdf(acte)
-    except ValueError:
-        raise Http404 from None
-    return _pdf(data, f"{acte.id_acte}-tamponne.pdf")
+    return documents.download_response(_acte(request, id), "stamped")
 
 
 @router.get("/{id}/receipt", response={200: None, **READ_ERRORS}, url_name="actes_receipt",
@@ -377,9 +366,4 @@ def acte_stamped(request: HttpRequest, id: int = ActeId):
             openapi_extra=_binary("L'accusé de réception, lisible par un agent.", "application/pdf"))
 def acte_receipt(request: HttpRequest, id: int = ActeId):
     """Disponible après l'accusé de réception de la préfecture ; 404 avant."""
-    acte = _acte(request, id)
-    try:
-        data = documents.acte_receipt_pdf(acte)
-    except ValueError:
-        raise Http404 from None
-    return _pdf(data, f"{acte.id_acte}-accuse-reception.pdf")
+    return documents.download_response(_acte(request, id), "receipt")

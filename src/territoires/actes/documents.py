@@ -6,6 +6,7 @@ update (`interop.pdf.pdf_stamp`), so a signed act keeps a valid signature.
 """
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -112,3 +113,19 @@ def acte_receipt_pdf(acte: Acte) -> bytes:
     for item in acte.files.select_related("stored"):
         _row(pdf, f"{item.get_role_display()} ({item.typology})", f"{item.name}\nSHA-256 : {item.stored.sha256}")
     return bytes(pdf.output())
+
+
+# Downloads offered for an act, by name: (builder, file name after the IDActe).
+DOWNLOADS = {"stamped": (acte_stamped_pdf, "tamponne"), "receipt": (acte_receipt_pdf, "accuse-reception")}
+
+
+def download_response(acte: Acte, name: str) -> HttpResponse:
+    """The PDF `name` of the act as an attachment, for the agent pages and the API; 404 when not available."""
+    build, suffix = DOWNLOADS[name]
+    try:
+        data = build(acte)
+    except ValueError:
+        raise Http404 from None
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{acte.id_acte}-{suffix}.pdf"'
+    return response

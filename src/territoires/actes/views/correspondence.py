@@ -15,7 +15,7 @@ from territoires.actes import correspondence, selectors, simulator
 from territoires.actes.forms import ReplyForm
 from territoires.actes.models import IncomingFile, IncomingMessage, Status
 from territoires.actes.transmission import emitter_of, poll_soon
-from territoires.actes.views.drafts import _acte, page_context
+from territoires.actes.views.drafts import _acte, act_command, page_context
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 
@@ -59,13 +59,8 @@ def reply(request, body: Body, acte_id: int, message_id: int):
 @body_view("actes.transmit", Service.ACTES)
 def cancel(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
-    try:
-        correspondence.acte_cancel(actor=request.user, acte=acte)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Demande d'annulation envoyée à la préfecture."))
-    return redirect("actes:detail", body.siren, acte.pk)
+    return act_command(request, body, acte, lambda: correspondence.acte_cancel(actor=request.user, acte=acte),
+                       _("Demande d'annulation envoyée à la préfecture."))
 
 
 @body_view("actes.view", Service.ACTES)

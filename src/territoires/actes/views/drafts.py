@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,6 +175,32 @@ def detail_page(request, body: Body, acte: Acte, **forms):
     }, status=400 if forms else 200)
 
 
+def act_command(request, body: Body, acte: Acte, command, success: str) -> HttpResponse:
+    """A button on the act's page: run the service, say what happened in French, back to the page."""
+    try:
+        command()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("actes:detail", body.siren, acte.pk)
+
+
+def act_form(request, body: Body, acte: Acte, form, action, success: str, key: str) -> HttpResponse:
+    """A form posted from the act's page: `action(**cleaned_data)`, then back to the page;
+    on an error, the page again with the bound form under `key`, so what was typed stays."""
+    if form.is_valid():
+        try:
+            action(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("actes:detail", body.siren, acte.pk)
+    return detail_page(request, body, acte, **{key: form})
+
+
 @body_view("actes.view", Service.ACTES)
 def acte_detail(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
@@ -231,13 +257,8 @@ def file_add(request, body: Body, acte_id: int):
 def file_remove(request, body: Body, acte_id: int, file_id: int):
     acte = _acte(request, body, acte_id)
     item = get_object_or_404(ActeFile, pk=file_id, acte=acte)
-    try:
-        services.acte_file_remove(actor=request.user, item=item)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Fichier « %(name)s » retiré.") % {"name": item.name})
-    return redirect("actes:detail", body.siren, acte.pk)
+    return act_command(request, body, acte, lambda: services.acte_file_remove(actor=request.user, item=item),
+                       _("Fichier « %(name)s » retiré.") % {"name": item.name})
 
 
 @body_view("actes.view", Service.ACTES)
@@ -252,27 +273,16 @@ def file_download(request, body: Body, acte_id: int, file_id: int):
 @body_view("actes.transmit", Service.ACTES)
 def acte_post(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
-    try:
-        services.acte_post(actor=request.user, acte=acte)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Acte déposé : il part vers la préfecture dans quelques instants."))
-    return redirect("actes:detail", body.siren, acte.pk)
+    return act_command(request, body, acte, lambda: services.acte_post(actor=request.user, acte=acte),
+                       _("Acte déposé : il part vers la préfecture dans quelques instants."))
 
 
 @require_POST
 @body_view("actes.transmit", Service.ACTES)
 def acte_redraft(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
-    try:
-        services.acte_back_to_draft(actor=request.user, acte=acte)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("L'acte est redevenu un brouillon : corrigez-le puis transmettez-le de nouveau."))
-    return redirect("actes:detail", body.siren, acte.pk)
+    return act_command(request, body, acte, lambda: services.acte_back_to_draft(actor=request.user, acte=acte),
+                       _("L'acte est redevenu un brouillon : corrigez-le puis transmettez-le de nouveau."))
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from territoires.actes import signing
 from territoires.actes.forms import CredentialImportForm, SignForm
-from territoires.actes.views.drafts import _acte, detail_page, page_context
+from territoires.actes.views.drafts import _acte, act_command, act_form, page_context
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 from territoires.ui.forms import add_service_errors
@@ -18,29 +18,17 @@ from territoires.ui.forms import add_service_errors
 @body_view("actes.sign", Service.ACTES)
 def sign(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
-    form = SignForm(request.POST, prefix="sign")
-    if form.is_valid():
-        try:
-            signing.acte_sign(actor=request.user, acte=acte, password=form.cleaned_data["password"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Acte signé électroniquement."))
-            return redirect("actes:detail", body.siren, acte.pk)
-    return detail_page(request, body, acte, sign_form=form)
+    return act_form(request, body, acte, SignForm(request.POST, prefix="sign"),
+                    lambda password: signing.acte_sign(actor=request.user, acte=acte, password=password),
+                    _("Acte signé électroniquement."), "sign_form")
 
 
 @require_POST
 @body_view("actes.draft", Service.ACTES)
 def request_signature(request, body: Body, acte_id: int):
     acte = _acte(request, body, acte_id)
-    try:
-        signing.acte_request_signature(actor=request.user, acte=acte)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Les signataires de l'organisme sont prévenus."))
-    return redirect("actes:detail", body.siren, acte.pk)
+    return act_command(request, body, acte, lambda: signing.acte_request_signature(actor=request.user, acte=acte),
+                       _("Les signataires de l'organisme sont prévenus."))
 
 
 @body_view("actes.sign", Service.ACTES)
