@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "territoires.backoffice",
     "territoires.formations",
     "territoires.actes",
+    "territoires.marches",
     "territoires.api",
 ]
 
@@ -166,6 +167,11 @@ ACTES_IMAP_CA = env_str("ACTES_IMAP_CA", "")
 ACTES_SIMULATOR_URL = env_str("ACTES_SIMULATOR_URL", PUBLIC_URL + "/simulateur/actes/depot/")
 ACTES_SIMULATOR_DELAY = env_int("ACTES_SIMULATOR_DELAY", 5)
 ACTES_SIMULATOR_DIR = Path(env_str("ACTES_SIMULATOR_DIR", str(DATA_DIR / "actes-simulateur")))
+
+# Salle des marchés. Each adapter to an outside system has a simulator as its default.
+MARCHES_REGION_NUTS = env_str("MARCHES_REGION_NUTS", "FRC")
+# --- marches: notice import (open data) ---
+# --- marches: companies (API Entreprise) ---
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
