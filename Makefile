@@ -86,6 +86,7 @@ lock: $(PY)
 bench: install-test
 	$(PY) bench/pages.py
 	$(PY) bench/actes.py
+	$(PY) bench/notices.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 tests/oidc_provider/node_modules tests/browser/node_modules

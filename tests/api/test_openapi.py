@@ -23,6 +23,7 @@ PATHS = {
     "/api/v1/actes/{id}/archive", "/api/v1/actes/{id}/stamped", "/api/v1/actes/{id}/receipt",
     "/api/v1/actes/courriers", "/api/v1/actes/courriers/{id}", "/api/v1/actes/courriers/{id}/read",
     "/api/v1/actes/courriers/{id}/files/{file_id}", "/api/v1/actes/courriers/{id}/reponse",
+    "/api/v1/marches/notices", "/api/v1/marches/decp",
 }
 
 

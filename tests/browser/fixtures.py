@@ -36,6 +36,7 @@ import contextlib
 import json
 import re
 import threading
+import time
 import weakref
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,9 +73,23 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__territoiresReport?.("csp", `${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
     + ` (${e.sourceFile || document.location.href}:${e.lineNumber})`);
 });
+let territoiresRequests = 0;
 document.addEventListener("htmx:afterSettle", (e) => {
-  window.__territoiresReport?.("swap", e.detail.pathInfo?.requestPath || "");
+  // One response swapping several targets (hx-swap-oob) settles each: same request number.
+  const xhr = e.detail.xhr || {};
+  xhr.territoiresId ??= ++territoiresRequests;
+  window.__territoiresReport?.("swap", `${xhr.territoiresId} ${e.detail.pathInfo?.requestPath || ""}`);
 });
+// pushState/replaceState change the URL, not the document: reported first, so that the
+// navigation Chromium then announces for it is not taken for a new page.
+for (const name of ["pushState", "replaceState"]) {
+  const original = history[name].bind(history);
+  history[name] = (state, title, url) => {
+    const target = new URL(url ?? location.href, location.href);
+    window.__territoiresReport?.("history", target.pathname + target.search);
+    return original(state, title, url);
+  };
+}
 """
 
 
@@ -253,6 +268,9 @@ class PageWatch:
         self.states: list[str] = []  # description of each state, in order
         self.foreign: list[str] = []  # URLs of the other sites' documents, in order
         self.checked: set[int] = set()
+        # URLs put into the history by script (hx-push-url…): not new documents.
+        self.pushed: set[str] = set()
+        self.last_swap = ""
         self.errors: list[str] = []
         self.allowed: list[re.Pattern] = []
         page.expose_binding("__territoiresReport", self._report)
@@ -269,8 +287,11 @@ class PageWatch:
         if frame == self.page.main_frame and frame.url != "about:blank":
             if self.is_foreign(frame.url):
                 self.foreign.append(frame.url)
+            elif _path(frame.url) in self.pushed:
+                self.pushed.discard(_path(frame.url))
             else:
                 self.states.append(f"page {_path(frame.url)}")
+                self.last_swap = ""  # request numbers start again in each document
 
     def _report(self, source, kind: str, detail: str):
         if self.is_foreign(source["frame"].url):
@@ -278,7 +299,12 @@ class PageWatch:
         if kind == "csp":
             self.errors.append(f"CSP : {detail}")
         elif kind == "swap":
-            self.states.append(f"échange htmx {detail} dans {_path(self.page.url)}")
+            request, _space, path = detail.partition(" ")
+            if request != self.last_swap:  # several targets of one response are one state
+                self.last_swap = request
+                self.states.append(f"échange htmx {path} dans {_path(self.page.url)}")
+        elif kind == "history":
+            self.pushed.add(detail)
 
     def _console(self, message):
         if message.type in {"error", "warning"} and "Content Security Policy" in message.text:
@@ -410,6 +436,19 @@ def follow(page: Page, locator: Locator) -> None:
     """Click a link or button that loads a new document, then check that document."""
     with page.expect_navigation():
         locator.click()
+    check_a11y(page)
+
+
+def htmx_submit(page: Page, name: str) -> None:
+    """Click the button named `name` of an htmx form (results swapped in place, URL pushed),
+    wait until the swap has been reported, then check the new state."""
+    watch = _WATCHES[page]
+    swaps = sum(state.startswith("échange htmx") for state in watch.states)
+    page.get_by_role("button", name=name, exact=True).click()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while sum(state.startswith("échange htmx") for state in watch.states) == swaps:
+        assert time.monotonic() < deadline, f"aucun échange htmx après « {name} »"
+        page.wait_for_timeout(20)  # lets Playwright dispatch the page's events
     check_a11y(page)
 
 

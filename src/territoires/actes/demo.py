@@ -9,7 +9,6 @@ public register is not empty.
 import datetime as dt
 
 from django.utils import timezone
-from fpdf import FPDF
 
 from territoires.accounts.models import User
 from territoires.actes import documents
@@ -17,27 +16,12 @@ from territoires.actes.inbound import classification_data
 from territoires.actes.models import Acte, ActeFile, Classification, FileRole, Status
 from territoires.actes.simulator import CLASSIFICATION_DATE
 from territoires.core.files import stored_file_put
-from territoires.core.pdf import latin1
+from territoires.core.pdf import text_pdf
 from territoires.interop.actes.classification import default_classification
-from territoires.interop.siren import luhn_valid
+from territoires.interop.siren import first_valid_siret
 from territoires.tenancy.models import Body, Service
 
 FLEUREY = "212102313"
-
-
-def _siret_of(siren: str) -> str:
-    """The head office's SIRET: NIC 00011 adjusted to the first Luhn-valid one."""
-    return next(f"{siren}{nic:05d}" for nic in range(11, 100) if luhn_valid(f"{siren}{nic:05d}"))
-
-
-def _pdf(title: str, text: str) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 def _acte(body: Body, clerk: User, numero: str, objet: str, day: dt.date, **fields) -> Acte:
@@ -48,7 +32,7 @@ def _acte(body: Body, clerk: User, numero: str, objet: str, day: dt.date, **fiel
                   "created_by": clerk, **fields},
     )
     if created:
-        stored = stored_file_put(_pdf(f"Délibération {numero}", objet), content_type="application/pdf")
+        stored = stored_file_put(text_pdf(f"Délibération {numero}", objet), content_type="application/pdf")
         ActeFile.objects.create(acte=acte, role=FileRole.MAIN, typology="99_DE", name=f"{numero}.pdf",
                                 stored=stored, uploaded_by=clerk)
     return acte
@@ -65,7 +49,7 @@ def create_demo_actes() -> None:
             body.arrondissement = "1"
             changed.append("arrondissement")
         if not body.siret:
-            body.siret = _siret_of(body.siren)
+            body.siret = first_valid_siret(body.siren)
             changed.append("siret")
         if changed:
             body.save(update_fields=changed)

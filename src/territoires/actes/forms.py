@@ -5,15 +5,9 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from territoires.actes.models import Classification, Nature, Status
+from territoires.ui.forms import DateInput, MultipleFileField
 
 KEPT_FILE_SALT = "actes.kept-file"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def matiere_choices(classification: Classification | None) -> list:
@@ -111,24 +105,6 @@ class PublishForm(forms.Form):
 
 class NotifyForm(forms.Form):
     notified_on = forms.DateField(label=_("Date de notification à l'intéressé(e)"), widget=DateInput())
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (the pieces of a 3-4 answer)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class ReplyForm(forms.Form):

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territoires.actes.forms import DateInput
 from territoires.actes.models import Classification, Nature
+from territoires.ui.forms import DateInput
 
 
 def matiere_filter_choices(classification: Classification | None) -> list[tuple[str, str]]:

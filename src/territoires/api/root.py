@@ -11,6 +11,7 @@ from territoires.api import errors
 from territoires.api.auth import SessionAuth, TokenAuth
 from territoires.api.docs import CspSwagger
 from territoires.api.routes import router
+from territoires.marches.api import router as marches_router
 
 api = NinjaAPI(
     title="Territoires API",
@@ -32,6 +33,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", router)
 api.add_router("/actes", actes_router)
+api.add_router("/marches", marches_router)
 
 
 @api.get("/health", auth=None, tags=["plateforme"], summary="État du service")

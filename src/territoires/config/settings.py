@@ -169,9 +169,28 @@ ACTES_SIMULATOR_DELAY = env_int("ACTES_SIMULATOR_DELAY", 5)
 ACTES_SIMULATOR_DIR = Path(env_str("ACTES_SIMULATOR_DIR", str(DATA_DIR / "actes-simulateur")))
 
 # Salle des marchés. Each adapter to an outside system has a simulator as its default.
-MARCHES_REGION_NUTS = env_str("MARCHES_REGION_NUTS", "FRC")
-# --- marches: notice import (open data) ---
-# --- marches: companies (API Entreprise) ---
+# Largest DCE file a buyer may upload, published on the upload form (C3).
+MARCHES_DCE_MAX_MB = env_int("MARCHES_DCE_MAX_MB", 500)
+# Open-data notice import, twice a day: "boamp", "ted" or "boamp,ted"; empty (default) = disabled.
+MARCHES_OPENDATA_SOURCES = env_str("MARCHES_OPENDATA_SOURCES", "")
+MARCHES_BOAMP_URL = env_str(
+    "MARCHES_BOAMP_URL",
+    "https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/datasets/boamp/records",
+)
+MARCHES_TED_URL = env_str("MARCHES_TED_URL", "https://api.ted.europa.eu/v3/notices/search")
+MARCHES_OPENDATA_TIMEOUT = env_int("MARCHES_OPENDATA_TIMEOUT", 30)
+# API Entreprise: "simulator" (demo directory, labelled as such) or "http" (API Entreprise v3).
+API_ENTREPRISE_BACKEND = env_str("API_ENTREPRISE_BACKEND", "simulator")
+if API_ENTREPRISE_BACKEND not in {"simulator", "http"}:
+    raise ImproperlyConfigured("API_ENTREPRISE_BACKEND doit valoir « simulator » ou « http ».")
+API_ENTREPRISE_URL = env_str("API_ENTREPRISE_URL", "https://entreprise.api.gouv.fr")
+API_ENTREPRISE_TOKEN = env_str("API_ENTREPRISE_TOKEN", "")
+API_ENTREPRISE_RECIPIENT = env_str("API_ENTREPRISE_RECIPIENT", "")
+API_ENTREPRISE_CONTEXT = env_str("API_ENTREPRISE_CONTEXT", "Marchés publics")
+API_ENTREPRISE_TIMEOUT = env_int("API_ENTREPRISE_TIMEOUT", 10)
+API_ENTREPRISE_RCS = env_bool("API_ENTREPRISE_RCS", False)
+if API_ENTREPRISE_BACKEND == "http" and not (API_ENTREPRISE_TOKEN and API_ENTREPRISE_RECIPIENT):
+    raise ImproperlyConfigured("API_ENTREPRISE_BACKEND=http demande API_ENTREPRISE_TOKEN et API_ENTREPRISE_RECIPIENT.")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

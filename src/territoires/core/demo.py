@@ -38,6 +38,7 @@ DEMO_BODIES = [
 DEMO_ACCOUNTS = [
     DemoAccount("secretaire@fleurey.demo", "Claire", "Martin", {"212102313": ["agent"]}),
     DemoAccount("maire@fleurey.demo", "Jean", "Bernard", {"212102313": ["signataire"]}),
+    DemoAccount("acheteur@valdesaone.demo", "Lucie", "Girard", {"200070852": ["acheteur"]}),
     DemoAccount("agent.multi@territoires.demo", "Sophie", "Durand",
                 {"212102313": ["agent"], "213502388": ["agent", "acheteur"]}),
     DemoAccount("admin@fleurey.demo", "Paul", "Petit", {"212102313": ["administrateur", "agent"]},
@@ -74,4 +75,7 @@ def demo_setup() -> list[DemoAccount]:
     from territoires.actes.demo import create_demo_actes
 
     create_demo_actes()
+    from territoires.marches.demo import create_demo_consultations
+
+    create_demo_consultations()
     return DEMO_ACCOUNTS

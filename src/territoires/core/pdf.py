@@ -13,3 +13,16 @@ LATIN1_MAP = str.maketrans({
 
 def latin1(text: str) -> str:
     return str(text).translate(LATIN1_MAP).encode("latin-1", "replace").decode("latin-1")
+
+
+def text_pdf(title: str, text: str) -> bytes:
+    """A one-page A4 PDF: a bold title and a paragraph (demo documents, test DCE…)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(0, 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

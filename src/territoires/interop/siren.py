@@ -46,3 +46,9 @@ def siret_error(value: str) -> str | None:
 def normalize(value: str) -> str:
     """Strip the spaces and dots people type in identifiers."""
     return "".join(ch for ch in value if ch not in " .\u00a0\u202f")
+
+
+def first_valid_siret(siren: str) -> str:
+    """A plausible head-office SIRET for demo and test data: the first NIC from 00011 on
+    that passes the Luhn check (real SIRETs come from SIRENE, never from here)."""
+    return next(f"{siren}{nic:05d}" for nic in range(11, 1000) if luhn_valid(f"{siren}{nic:05d}"))

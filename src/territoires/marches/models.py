@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,13 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} – {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The public page (companies, search engines); drafts have none (404)."""
+        return reverse("marches_public:consultation", args=[self.pk])
+
+    def get_buyer_url(self) -> str:
+        return reverse("marches:detail", args=[self.body.siren, self.pk])
 
     def transition_to(self, status: str) -> None:
         if status not in TRANSITIONS[self.status]:
@@ -236,6 +244,8 @@ class Award(models.Model):
     lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.CASCADE, related_name="awards")
     winner_siret = models.CharField(_("SIRET du titulaire"), max_length=14)
     winner_name = models.CharField(_("titulaire"), max_length=200)
+    winner_postal_code = models.CharField(_("code postal du titulaire"), max_length=10)
+    winner_city = models.CharField(_("commune du titulaire"), max_length=100)
     amount = models.DecimalField(_("montant (€ HT)"), max_digits=14, decimal_places=2)
     contract_date = models.DateField(_("date de notification"))
     tenders_received = models.PositiveIntegerField(_("offres reçues"), null=True, blank=True)
@@ -343,6 +353,28 @@ class CompanyProfile(models.Model):
     data = models.JSONField(default=dict)
     fetched_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=20, default="simulator")
+
+
+class CompanyInvitation(models.Model):
+    """An invitation to join a company account. Only the SHA-256 of the token is stored:
+    a database leak gives no usable link. Pending ones can be listed and revoked."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "email"],
+                                    condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                                    name="company_invitation_one_pending"),
+        ]
 
 
 class DocumentKind(models.TextChoices):

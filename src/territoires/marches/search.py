@@ -1,21 +1,131 @@
-"""Full-text search over the portal's notices.
+"""Full-text search over the portal's notices, the same on SQLite and PostgreSQL.
 
-PLACEHOLDER: the interface below is final; the implementation (stemmed French
-full text on SQLite FTS5 and PostgreSQL) replaces this plain ORM version.
+Why stems are computed here and not by the database: SQLite has no French
+stemmer, and PostgreSQL's `french` configuration does not fold accents nor
+stem exactly like Snowball's Python port. So `search_document` holds words
+already folded (`interop.cpv.fold`: accent-free, lower case) and stemmed
+(Snowball French), stop words removed; queries go through the same function,
+and each database only has to match plain tokens:
+
+- SQLite: an FTS5 external-content table `marches_notice_fts` over
+  `search_document`, kept in sync by triggers (migration 0002);
+- PostgreSQL: `search_vector`, a stored generated column
+  `to_tsvector('simple', search_document)` with a GIN index ('simple' only
+  splits and lower-cases, it adds no stemming of its own). Stored rather than
+  an expression index so that a frequent word checked row by row along the
+  deadline index, and ts_rank, do not re-parse every document. The column is
+  not a model field: the database fills it, Django never reads it.
+
+Every query word must match (AND). Large result sets are never counted in
+full: `notice_search` counts up to `COUNT_CAP` + 1 rows and says `capped`.
 """
 
+import re
+import threading
+import time
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from django.db.models import Q
+import snowballstemmer
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from territoires.interop.cpv import fold
 
+COUNT_CAP = 1000
+SORTS = ("deadline", "published", "relevance")
+
+# Common French words that carry no meaning in a tender's text (folded forms).
+STOPWORDS = frozenset("""
+a ai au aux avec ce ces cet cette d dans de des du elle en est et il ils j l la le les leur leurs
+lui m ma mais me meme mes moi mon n ne ni nos notre nous on ou par pas pour qu que qui s sa sans
+se ses son sont sur ta te tes toi ton tu un une vos votre vous y c etc afin ainsi
+""".split())
+
+_WORD_RE = re.compile(r"[0-9a-z]+")
+_local = threading.local()
+
+
+def _stemmer():
+    # A Snowball stemmer keeps its state between calls: one per thread (gthread workers).
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
+    return stemmer
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    """Folded, stemmed significant words of `text`, in order: the unit of the index.
+
+    Folding comes first so that 'électricité' and 'electricite' give the same
+    stem (Snowball would otherwise treat the accented vowel differently).
+    Single letters and stop words are dropped; numbers are kept as they are.
+    """
+    out = []
+    for word in _WORD_RE.findall(fold(text or "")):
+        if len(word) < 2 or word in STOPWORDS:
+            continue
+        out.append(word if word.isdigit() else _stem(word))
+    return out
+
+
+def document_text(*, title: str, description: str = "", buyer_name: str = "", cpv_main: str = "") -> str:
+    """The search document of these fields; also used by the bulk loader of the benchmark.
+
+    The French label of the main CPV code is included, so "routier" finds a
+    notice coded 45233141 (Travaux d'entretien routier) whose title only says
+    "chaussée". Ancestors' labels are not: "Travaux de construction de
+    pipelines, … d'aérodromes" would make every road notice match "aérodrome".
+    """
+    parts = [title, description, buyer_name]
+    if cpv_main:
+        from territoires.marches.reference import cpv_catalogue
+
+        catalogue = cpv_catalogue()
+        entry = catalogue.get(cpv_main)
+        if entry is not None:
+            parts.extend((entry.code, entry.label_fr))
+    return " ".join(stems(" ".join(filter(None, parts))))
+
 
 def notice_document(notice) -> str:
-    """Accent-free lower-case text of the notice's searchable fields."""
-    return fold(" ".join(filter(None, [notice.title, notice.description, notice.buyer_name])))
+    """Accent-free, stemmed text of the notice's searchable fields (see `document_text`)."""
+    return document_text(title=notice.title, description=notice.description,
+                         buyer_name=notice.buyer_name, cpv_main=notice.cpv_main)
+
+
+def query_terms(q: str) -> list[str]:
+    """The distinct stems a query must all match; [] when it has no significant word."""
+    return list(dict.fromkeys(stems(q)))
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def _cpv_divisions() -> set[str]:
+    from territoires.marches.reference import cpv_catalogue
+
+    return {division for division, _label in cpv_catalogue().divisions()}
+
+
+def _departements() -> set[str]:
+    from territoires.marches.reference import nuts_catalogue
+
+    return {entry.departement for entry in nuts_catalogue().nuts3()}
+
+
+def _choices(enum_name: str) -> set[str]:
+    from territoires.marches import models
+
+    return set(getattr(models, enum_name).values)
 
 
 @dataclass(frozen=True)
@@ -34,21 +144,73 @@ class SearchParams:
 
     @classmethod
     def from_query(cls, query) -> tuple["SearchParams", dict[str, str]]:
-        """Parse a query string (QueryDict or dict); returns the params and French errors by field."""
+        """Parse a query string (QueryDict or dict); returns the params and French errors by field.
+
+        An invalid value is left out of the params (the other criteria still
+        apply) and explained in the errors, keyed by the parameter's name.
+        """
         values, errors = {}, {}
         for f in fields(cls):
-            raw = (query.get(f.name) or "").strip() if hasattr(query, "get") else ""
+            raw = query.get(f.name) if hasattr(query, "get") else None
+            raw = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw).strip())
             if not raw:
                 continue
+            error = None
             if f.name in ("closing_after", "closing_before"):
                 try:
                     values[f.name] = date.fromisoformat(raw)
                 except ValueError:
-                    errors[f.name] = "Date invalide : utilisez le format AAAA-MM-JJ."
+                    error = "Date invalide : utilisez le format AAAA-MM-JJ, par exemple 2026-03-31."
             elif f.name == "open_only":
-                values[f.name] = raw in ("1", "true", "on", "oui")
+                values[f.name] = raw.lower() in ("1", "true", "on", "oui")
+            elif f.name == "cpv":
+                code = raw.replace(" ", "").partition("-")[0]
+                if not re.fullmatch(r"\d{2,8}", code):
+                    error = "Code CPV invalide : indiquez une division (2 chiffres, par exemple 45) ou un code."
+                elif code[:2] not in _cpv_divisions():
+                    error = f"La division CPV « {code[:2]} » n'existe pas dans la nomenclature CPV 2008."
+                else:
+                    values[f.name] = code
+            elif f.name == "departement":
+                if raw not in _departements():
+                    error = (f"Département inconnu : « {raw} ». Choisissez un département de "
+                             "Bourgogne-Franche-Comté (21, 25, 39, 58, 70, 71, 89 ou 90).")
+                else:
+                    values[f.name] = raw
+            elif f.name == "nuts":
+                code = raw.upper()
+                if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{0,3}", code):
+                    error = "Code NUTS invalide : par exemple FRC11 (Côte-d'Or) ou FRC (toute la région)."
+                else:
+                    values[f.name] = code
+            elif f.name == "procedure":
+                if raw not in _choices("Procedure"):
+                    error = "Procédure inconnue."
+                else:
+                    values[f.name] = raw
+            elif f.name == "nature":
+                if raw not in _choices("Nature"):
+                    error = "Nature inconnue : travaux, fournitures ou services."
+                else:
+                    values[f.name] = raw
+            elif f.name == "sort":
+                if raw not in SORTS:
+                    error = "Tri inconnu : date limite, date de publication ou pertinence."
+                else:
+                    values[f.name] = raw
+            elif f.name in ("q", "buyer"):
+                if "\x00" in raw:
+                    error = "Le caractère nul n'est pas accepté."
+                else:
+                    values[f.name] = raw[:200]
             else:
                 values[f.name] = raw
+            if error:
+                errors[f.name] = error
+        after, before = values.get("closing_after"), values.get("closing_before")
+        if after and before and after > before:
+            errors["closing_before"] = "La date de fin doit suivre la date de début."
+            del values["closing_before"]
         return cls(**values), errors
 
     def to_query(self) -> dict[str, str]:
@@ -68,15 +230,122 @@ class SearchPage:
     capped: bool  # total is a lower bound ("plus de N résultats")
 
 
-def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
-                  imported_since: datetime | None = None) -> SearchPage:
-    from territoires.marches.models import Notice
+# ------------------------------------------------------------------ query
+
+# On SQLite, a word found in more notices than this is checked row by row while
+# another index (deadline, département…) drives the query; rarer words drive
+# it through FTS5. SQLite cannot weigh this itself: it has no statistics on a
+# virtual table and always starts from the full-text match.
+SQLITE_DRIVING_DOCS = 3000
+
+
+def _fts5_expression(terms: list[str]) -> str:
+    # Terms are [0-9a-z]+ (see `stems`): quoted, they are plain tokens, never FTS5 syntax.
+    return " ".join(f'"{term}"' for term in terms)
+
+
+_SQLITE_RAREST_TTL = 60.0
+_sqlite_rarest_cache: dict[tuple[str, ...], tuple[float, int]] = {}
+
+
+def _sqlite_rarest(terms: list[str]) -> int:
+    """How many notices hold the rarest term: an upper bound of the matches.
+
+    Kept a minute per process: the figure only chooses the plan, never the results.
+    """
+    key = tuple(terms)
+    cached = _sqlite_rarest_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _SQLITE_RAREST_TTL:
+        return cached[1]
+    if len(_sqlite_rarest_cache) > 10_000:
+        _sqlite_rarest_cache.clear()
+    rarest = _sqlite_rarest_count(terms)
+    _sqlite_rarest_cache[key] = (time.monotonic(), rarest)
+    return rarest
+
+
+def _sqlite_rarest_count(terms: list[str]) -> int:
+    placeholders = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT min(doc), count(*) FROM marches_notice_fts_vocab WHERE term IN ({placeholders})",  # noqa: S608
+            terms,
+        )
+        rarest, known = cursor.fetchone()
+    return 0 if known < len(terms) else rarest
+
+
+# On PostgreSQL, words held by more than this share of the notices are checked row by row
+# (the planner does not weigh the cost of reading a posting list of half the table).
+PG_FREQUENT = 0.2
+_PG_FREQUENCIES_TTL = 600.0
+_pg_frequencies: dict = {"at": float("-inf"), "words": {}}
+
+
+def _pg_word_frequencies() -> dict[str, float]:
+    """The frequent words of the index and their share of notices, from ANALYZE's statistics.
+
+    Read at most every ten minutes per process: statistics only change with ANALYZE.
+    """
+    if time.monotonic() - _pg_frequencies["at"] < _PG_FREQUENCIES_TTL:
+        return _pg_frequencies["words"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e, f FROM pg_stats, unnest(most_common_elems::text::text[]) WITH ORDINALITY AS a(e, i) "
+            "JOIN unnest(most_common_elem_freqs) WITH ORDINALITY AS b(f, j) ON i = j "
+            "WHERE schemaname = current_schema() AND tablename = 'marches_notice' AND attname = 'search_vector'"
+        )
+        words = dict(cursor.fetchall())
+    _pg_frequencies.update(at=time.monotonic(), words=words)
+    return words
+
+
+def _match_condition(terms: list[str], *, indexable: bool = True) -> RawSQL:
+    """A boolean SQL condition: the notice's document holds every term.
+
+    `indexable=False` (PostgreSQL) spells `@@` as its function, which the planner
+    cannot serve from the GIN index: used where another index must drive.
+    """
+    if connection.vendor == "postgresql":
+        if indexable:
+            frequencies = _pg_word_frequencies()
+            indexable = min(frequencies.get(term, 0.0) for term in terms) < PG_FREQUENT
+        sql = _PG_MATCH if indexable else _PG_MATCH_FUNCTION
+        return RawSQL(sql, [" & ".join(terms)], output_field=BooleanField())  # noqa: S611 (constant SQL)
+    # `+` keeps SQLite from driving the query from the match list when the words are frequent.
+    sql = _SQLITE_DRIVING if _sqlite_rarest(terms) <= SQLITE_DRIVING_DOCS else _SQLITE_CHECKED
+    return RawSQL(sql, [_fts5_expression(terms)], output_field=BooleanField())  # noqa: S611 (constant SQL)
+
+
+_PG_MATCH = "\"marches_notice\".\"search_vector\" @@ to_tsquery('simple', %s)"
+_PG_MATCH_FUNCTION = "ts_match_vq(\"marches_notice\".\"search_vector\", to_tsquery('simple', %s))"
+_SQLITE_MATCH = "IN (SELECT rowid FROM marches_notice_fts WHERE marches_notice_fts MATCH %s)"
+_SQLITE_DRIVING = '"marches_notice"."id" ' + _SQLITE_MATCH
+_SQLITE_CHECKED = '+"marches_notice"."id" ' + _SQLITE_MATCH
+
+
+def _paris_midnight(day: date) -> datetime:
+    # zoneinfo gives the right offset at midnight on both sides of a DST change.
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+
+
+def notice_queryset(params: SearchParams, *, imported_since: datetime | None = None, now=None,
+                    match: bool | None = True):
+    """The filtered (unordered) notices and the query's terms; `notice_search` orders, pages, counts.
+
+    `match=False` leaves the full-text condition out (the relevance order joins it itself);
+    `match=None` keeps it out of the full-text index's reach (see `_match_condition`).
+    """
+    from territoires.marches.models import Notice, NoticeState
 
     qs = Notice.objects.all()
-    for word in fold(params.q).split():
-        qs = qs.filter(search_document__contains=word)
+    terms = query_terms(params.q)
+    if terms and match is not False:
+        qs = qs.filter(_match_condition(terms, indexable=match is True))
     if params.cpv:
-        qs = qs.filter(cpv_main__startswith=params.cpv)
+        qs = qs.filter(cpv_division=params.cpv[:2])
+        if len(params.cpv) > 2:
+            qs = qs.filter(cpv_main__startswith=params.cpv)
     if params.departement:
         qs = qs.filter(departement=params.departement)
     if params.nuts:
@@ -87,9 +356,127 @@ def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
         qs = qs.filter(nature=params.nature)
     if params.buyer:
         qs = qs.filter(buyer_name__icontains=params.buyer)
+    # Closing dates are days in Europe/Paris, both ends included.
+    if params.closing_after:
+        qs = qs.filter(deadline__gte=_paris_midnight(params.closing_after))
+    if params.closing_before:
+        qs = qs.filter(deadline__lt=_paris_midnight(params.closing_before) + timedelta(days=1))
     if params.open_only:
-        qs = qs.filter(Q(deadline__gt=timezone.now()), state="active")
+        qs = qs.filter(Q(deadline__gt=now or timezone.now()), state=NoticeState.ACTIVE)
     if imported_since:
         qs = qs.filter(imported_at__gte=imported_since)
-    qs = qs.order_by("-published_on" if params.sort == "published" else "deadline", "pk")
-    return SearchPage(items=list(qs[offset:offset + limit]), total=qs.count(), capped=False)
+    return qs, terms
+
+
+def _prefix_bound(params: SearchParams, field: str, descending: bool, depth: int, now):
+    """The `depth`-th value of `field` in the order, among all dated notices the date criteria allow.
+
+    Read from the order's own index (no other criterion), so it costs `depth` index entries.
+    """
+    from territoires.marches.models import Notice
+
+    qs = Notice.objects.filter(**{f"{field}__isnull": False})
+    if field == "deadline":
+        if params.closing_after:
+            qs = qs.filter(deadline__gte=_paris_midnight(params.closing_after))
+        if params.closing_before:
+            qs = qs.filter(deadline__lt=_paris_midnight(params.closing_before) + timedelta(days=1))
+        if params.open_only:
+            qs = qs.filter(deadline__gt=now)
+    return qs.order_by(f"-{field}" if descending else field).values_list(field, flat=True)[depth - 1:depth].first()
+
+
+def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: int, prefix=None) -> list:
+    """Rows with `field` in its order (pk breaking ties), then rows without it by pk.
+
+    Two queries instead of NULLS LAST: SQLite cannot read an index in NULLS LAST
+    order (it sorts every match), nor PostgreSQL in DESC NULLS LAST; each part
+    here is a plain index order on both, and both put the undated rows last.
+
+    `prefix` (queryset, bound): try the first rows of the order first, see `notice_search`.
+    """
+    order = (f"-{field}", "-pk") if descending else (field, "pk")
+    if prefix is not None:
+        prefix_qs, bound = prefix
+        head = prefix_qs.filter(**{f"{field}__isnull": False, f"{field}__{'gte' if descending else 'lte'}": bound})
+        items = list(head.order_by(*order)[offset:offset + limit])
+        if len(items) == limit:
+            return items
+    dated = qs.filter(**{f"{field}__isnull": False})
+    items = list(dated.order_by(*order)[offset:offset + limit])
+    if len(items) == limit:
+        return items
+    dated_total = offset + len(items) if items or offset == 0 else dated.order_by()[:offset].count()
+    start = max(offset - dated_total, 0)
+    undated = qs.filter(**{f"{field}__isnull": True}).order_by("-pk" if descending else "pk")
+    return items + list(undated[start:start + limit - len(items)])
+
+
+def _by_relevance(qs, terms: list[str], offset: int, limit: int, pool=None) -> list:
+    """Best first (bm25 on SQLite, ts_rank on PostgreSQL), then by pk; within `pool` if given.
+
+    The databases rank differently, so this is the one order that may differ between them.
+    """
+    if pool is not None:
+        qs = qs.filter(pk__in=list(pool))  # evaluated first: its SQL names the table as the outer query does
+    if connection.vendor == "postgresql":
+        rank = RawSQL("ts_rank(\"marches_notice\".\"search_vector\", to_tsquery('simple', %s))",
+                      [" & ".join(terms)], output_field=FloatField())
+        qs = qs.filter(_match_condition(terms)).annotate(relevance=rank)
+    else:
+        # FTS5's `rank` (bm25, lower is better) is only readable in a join with the MATCH.
+        qs = qs.extra(
+            tables=["marches_notice_fts"],
+            where=["marches_notice_fts.rowid = marches_notice.id", "marches_notice_fts MATCH %s"],
+            params=[_fts5_expression(terms)],
+            select={"relevance": "-marches_notice_fts.rank"},
+        )
+    return list(qs.order_by(F("relevance").desc(), "pk")[offset:offset + limit])
+
+
+# With many matches, the page is first looked for among this many notices at the head
+# of the order (an index range), see `notice_search`.
+PREFIX_DEPTH = 2000
+PREFIX_ROWS = 100  # deeper pages rarely fit in the head: straight to the full query
+
+
+def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
+                  imported_since: datetime | None = None) -> SearchPage:
+    """One page of notices matching `params`, and how many there are (up to COUNT_CAP).
+
+    Orders are total (the primary key breaks ties) and put notices without a
+    date last, so SQLite and PostgreSQL return the same page (relevance aside).
+
+    The capped count comes first: it is cheap (it stops at COUNT_CAP + 1) and
+    says whether the matches are many. When they are, the page is first looked
+    for among the PREFIX_DEPTH first notices of the order (a range of the
+    order's index, whatever the other criteria): if enough of them match, they
+    are the page, since every later notice comes after them. This is what
+    PostgreSQL cannot see by itself: it multiplies the selectivities of the
+    words ("entretien espaces verts" is estimated at 200 notices when 26,000 of
+    1M hold all three) and would fetch and sort every match (~90 ms) instead of
+    walking the index (< 1 ms). Otherwise the planner's own plan runs.
+
+    Ranking more than COUNT_CAP notices by relevance would cost hundreds of
+    milliseconds per page for a word that common, so a capped relevance search
+    ranks the COUNT_CAP most recently imported matches (the pages offered stop there).
+    """
+    offset, limit = max(offset, 0), max(limit, 0)
+    now = timezone.now()
+    base, terms = notice_queryset(params, imported_since=imported_since, now=now)
+    counted = base.order_by()[:COUNT_CAP + 1].count()
+    capped = counted > COUNT_CAP
+    if params.sort == "relevance" and terms:
+        unmatched, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=False)
+        pool = base.order_by("-pk").values_list("pk", flat=True)[:COUNT_CAP] if capped else None
+        items = _by_relevance(unmatched, terms, offset, limit, pool)
+    else:
+        field, descending = ("published_on", True) if params.sort == "published" else ("deadline", False)
+        prefix = None
+        if capped and offset + limit <= PREFIX_ROWS:
+            bound = _prefix_bound(params, field, descending, PREFIX_DEPTH, now)
+            if bound is not None:
+                prefix_qs, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=None)
+                prefix = (prefix_qs, bound)
+        items = _dated_then_undated(base, field, descending, offset, limit, prefix)
+    return SearchPage(items=items, total=COUNT_CAP if capped else counted, capped=capped)

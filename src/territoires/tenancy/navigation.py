@@ -12,6 +12,7 @@ from territoires.tenancy.models import Body, Service
 
 SERVICE_URL_NAMES: dict[str, str] = {
     Service.ACTES: "actes:list",
+    Service.MARCHES: "marches:list",
     Service.FORMATIONS: "formations:body_home",
 }
 

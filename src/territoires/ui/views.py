@@ -20,6 +20,8 @@ def root(request):
     bodies = list(bodies_for_user(user=user)[:2])
     if len(bodies) == 1:
         return redirect("tenancy:home", bodies[0].siren)
+    if not bodies and user.company_memberships.exists():
+        return redirect("marches_company:home")
     if not bodies and "platform.view" in platform_permissions(user):
         return redirect("backoffice:dashboard")
     return redirect("tenancy:switch")

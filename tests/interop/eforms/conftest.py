@@ -36,8 +36,8 @@ WINNER = Organization(
 )
 
 
-@pytest.fixture
-def contract_data():
+def contract_notice_data() -> ContractNoticeData:
+    """A realistic two-lot contract notice (also used by the import tests)."""
     return ContractNoticeData(
         notice_id="8f1c2a52-7c0e-4c1e-9d0b-3a6f8a2b1c11",
         contract_folder_id="0c7e2e3a-5b1d-4d92-8f53-1f0c1d7a9e22",
@@ -65,8 +65,8 @@ def contract_data():
     )
 
 
-@pytest.fixture
-def award_data():
+def award_notice_data() -> AwardNoticeData:
+    """The award notice of the same procedure."""
     return AwardNoticeData(
         notice_id="1d5e8c7b-2f4a-4b6e-8c1d-9e0f1a2b3c44",
         contract_folder_id="0c7e2e3a-5b1d-4d92-8f53-1f0c1d7a9e22",
@@ -85,3 +85,13 @@ def award_data():
                   tenders_received=4),
         ),
     )
+
+
+@pytest.fixture
+def contract_data():
+    return contract_notice_data()
+
+
+@pytest.fixture
+def award_data():
+    return award_notice_data()

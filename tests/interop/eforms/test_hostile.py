@@ -10,19 +10,10 @@ from hypothesis import strategies as st
 from territoires.interop.eforms.errors import NoticeError, NoticeXMLError
 from territoires.interop.eforms.parse import parse_notice
 from territoires.interop.eforms.schema import MAX_NOTICE_BYTES, validate_notice
+from tests.hostile_xml import CONTRACT_NOTICE, billion_laughs, xxe
 
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE ContractNotice [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<ContractNotice xmlns="urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>&xxe;</cbc:ID></ContractNotice>"""
-
-LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-<!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
-<ContractNotice xmlns="urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2" a="&lol9;">&lol9;</ContractNotice>"""
-
+XXE = xxe(*CONTRACT_NOTICE)
+LAUGHS = billion_laughs(*CONTRACT_NOTICE)
 
 def test_xxe_is_refused():
     with pytest.raises(NoticeXMLError, match="DOCTYPE refusée"):

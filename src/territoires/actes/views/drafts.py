@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from territoires.interop.actes.codes import BY_CODE, BY_ROOT
 from territoires.tenancy import access
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
+from territoires.ui.commands import page_command, page_form
 from territoires.ui.forms import add_service_errors
 from territoires.ui.pagination import paginate
 
@@ -176,29 +178,14 @@ def detail_page(request, body: Body, acte: Acte, **forms):
 
 
 def act_command(request, body: Body, acte: Acte, command, success: str) -> HttpResponse:
-    """A button on the act's page: run the service, say what happened in French, back to the page."""
-    try:
-        command()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect("actes:detail", body.siren, acte.pk)
+    """A button on the act's page (see `ui.commands.page_command`)."""
+    return page_command(request, command, success, reverse("actes:detail", args=[body.siren, acte.pk]))
 
 
 def act_form(request, body: Body, acte: Acte, form, action, success: str, key: str) -> HttpResponse:
-    """A form posted from the act's page: `action(**cleaned_data)`, then back to the page;
-    on an error, the page again with the bound form under `key`, so what was typed stays."""
-    if form.is_valid():
-        try:
-            action(**form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("actes:detail", body.siren, acte.pk)
-    return detail_page(request, body, acte, **{key: form})
+    """A form posted from the act's page; on an error the page again with the bound form under `key`."""
+    return page_form(request, form, action, success, reverse("actes:detail", args=[body.siren, acte.pk]),
+                     lambda bound: detail_page(request, body, acte, **{key: bound}))
 
 
 @body_view("actes.view", Service.ACTES)

@@ -6,46 +6,23 @@ expansion, no DTD, no network, no huge trees, and any DOCTYPE is refused
 outright (ACTES messages never have one; a billion-laughs or XXE document does).
 """
 
-import re
 from pathlib import Path
 
 from lxml import etree
 
 from territoires.interop.actes.errors import ActesSchemaError, ActesXMLError
-from territoires.interop.xmlschema import Schema, safe_parser, schema_load
+from territoires.interop.xmlschema import Schema, parse_untrusted, schema_load
 
 SCHEMA_FILE = "actesv1_1.xsd"
 # An ACTES message is a few kilobytes; a full 7-2 nomenclature a few hundred.
 MAX_XML_BYTES = 10 * 1024 * 1024
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_DOCTYPE_REFUSED = (
-    "Déclaration DOCTYPE refusée : un message ACTES n'en contient jamais "
-    "(protection contre les entités externes et l'expansion d'entités)."
-)
 
 
 def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     """Root element of `data`, or ActesXMLError (French) if it is not safe, well-formed XML."""
     if not isinstance(data, bytes | bytearray):
         raise ActesXMLError("Le contenu XML doit être fourni en octets.")
-    if len(data) > max_bytes:
-        raise ActesXMLError(f"Fichier XML trop volumineux ({len(data)} octets, maximum {max_bytes}).")
-    if not data.strip():
-        raise ActesXMLError("Le fichier XML est vide.")
-    # Refused before parsing: libxml2 expands entities in attribute values even with
-    # resolve_entities=False (its amplification guard then stops, but after work).
-    if _DOCTYPE.search(data):
-        raise ActesXMLError(_DOCTYPE_REFUSED)
-    try:
-        root = etree.fromstring(bytes(data), safe_parser())  # noqa: S320 (hardened parser)
-    except etree.XMLSyntaxError as exc:
-        raise ActesXMLError(f"XML mal formé : {exc}") from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        raise ActesXMLError(_DOCTYPE_REFUSED)
-    if any(isinstance(node, etree._Entity) for node in root.iter()):
-        raise ActesXMLError("Référence d'entité refusée dans un message ACTES.")
-    return root
+    return parse_untrusted(bytes(data), max_bytes=max_bytes, error=ActesXMLError, what="un message ACTES")
 
 
 def _schema_path(reference_dir: Path) -> Path:

@@ -17,22 +17,15 @@ from lxml import etree
 from territoires.interop.eforms.data import AwardNoticeData, ContractNoticeData, Lot, Organization
 from territoires.interop.eforms.errors import NoticeError
 from territoires.interop.eforms.namespaces import CAN, CN, CUSTOMIZATION_ID, NS
+from territoires.interop.xmlbuild import XmlWriter
 
 PARIS = ZoneInfo("Europe/Paris")
 _NSMAP_BASE = {"cac": NS["cac"], "cbc": NS["cbc"], "efac": NS["efac"], "efbc": NS["efbc"],
                "efext": NS["efext"], "ext": NS["ext"]}
 
 
-def _q(name: str) -> str:
-    prefix, local = name.split(":")
-    return f"{{{NS[prefix]}}}{local}"
-
-
-def _sub(parent, name: str, text=None, **attrs):
-    element = etree.SubElement(parent, _q(name), {key: str(value) for key, value in attrs.items()})
-    if text is not None:
-        element.text = str(text)
-    return element
+_writer = XmlWriter(NS)
+_q, _sub = _writer.q, _writer.sub
 
 
 def _aware(value: datetime, what: str) -> datetime:
@@ -87,10 +80,12 @@ def _organization(parent, org: Organization, *, buyer: bool = False) -> None:
     _sub(_sub(address, "cac:Country"), "cbc:IdentificationCode", org.country, listName="country")
     if org.company_id:
         _sub(_sub(company, "cac:PartyLegalEntity"), "cbc:CompanyID", org.company_id)
-    contact = _sub(company, "cac:Contact")
-    if org.phone:
-        _sub(contact, "cbc:Telephone", org.phone)
-    _sub(contact, "cbc:ElectronicMail", org.email)
+    if org.phone or org.email:
+        contact = _sub(company, "cac:Contact")
+        if org.phone:
+            _sub(contact, "cbc:Telephone", org.phone)
+        if org.email:
+            _sub(contact, "cbc:ElectronicMail", org.email)
 
 
 def _header(root, data, *, notice_type_list: str, organizations: list[Organization], extension_hook=None):
@@ -200,7 +195,8 @@ def _contract_lot(root, data: ContractNoticeData, lot: Lot) -> None:
     element = _sub(root, "cac:ProcurementProjectLot")
     _sub(element, "cbc:ID", lot.id, schemeName="Lot")
     terms = _sub(element, "cac:TenderingTerms")
-    _sub(terms, "cbc:VariantConstraintCode", "not-allowed", listName="permission")
+    _sub(terms, "cbc:VariantConstraintCode", "allowed" if data.variants_allowed else "not-allowed",
+         listName="permission")
     _sub(terms, "cbc:RecurringProcurementIndicator", "false")
     documents = _sub(terms, "cac:CallForTendersDocumentReference")
     _sub(documents, "cbc:ID", "DCE")

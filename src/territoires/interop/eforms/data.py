@@ -20,7 +20,7 @@ class Organization:
     city: str
     postal_code: str
     nuts: str  # NUTS3 of the address, e.g. FRC11
-    email: str
+    email: str  # "" when unknown (a winner that is not registered here)
     company_id: str | None = None  # SIRET (14 digits) or SIREN (9 digits) for French bodies
     street: str | None = None
     phone: str | None = None
@@ -70,6 +70,7 @@ class ContractNoticeData:
     subtype: str = "16"
     notice_type: str = "cn-standard"
     regulatory_domain: str = "32014L0024"
+    variants_allowed: bool = False  # BT-63 variants: "allowed" / "not-allowed"
 
 
 @dataclass(frozen=True)

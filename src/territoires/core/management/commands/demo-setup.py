@@ -33,5 +33,8 @@ class Command(BaseCommand):
             if account.totp_secret:
                 line += f"\n  {'':32} double authentification, clé TOTP {account.totp_secret}"
             self.stdout.write(line)
+        from territoires.marches.demo import COMPANY_EMAIL
+
+        self.stdout.write(f"  {COMPANY_EMAIL:32} compte entreprise (salle des marchés)")
         self.stdout.write("Codes TOTP du moment : territoires demo-setup --totp-codes")
         self.stdout.write("")
