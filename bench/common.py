@@ -79,3 +79,74 @@ def machine() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} cores{f' ({model})' if model else ''}, {platform.system()} {platform.release()}"
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def http_status(port: int, path: str) -> int:
+    """Status of one GET on the local server (a fresh connection)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def start_gunicorn(env: dict, port: int, *, workers: int, threads: int, log: Path, ready_path: str,
+                   worker_class: str = "gthread") -> subprocess.Popen:
+    """gunicorn serving the project on 127.0.0.1:`port`, once `ready_path` answers 200."""
+    import sys
+    import time
+
+    cmd = [sys.executable, "-m", "gunicorn", "territoires.config.wsgi:application",
+           "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", worker_class,
+           "--threads", str(threads), "--keep-alive", "10", "--log-level", "warning", "--error-logfile", str(log)]
+    server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped (code {server.returncode}); see {log}:\n{log.read_text()}")
+        try:
+            if http_status(port, ready_path) == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit(f"gunicorn did not answer on port {port} within 60 s; see {log}")
+
+
+def bench_environment(db: str, *, prefix: str, pg_database: str) -> tuple[Path, dict, str]:
+    """A fresh data folder, the environment of the bench server and tools, and a line saying
+    which database runs: SQLite in the folder, or `pg_database` recreated on the server of
+    DATABASE_URL (default 127.0.0.1:5432)."""
+    import tempfile
+
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-{db}-"))
+    (data_dir / "static").mkdir()
+    env = dict(os.environ)
+    env.update({
+        "PYTHONPATH": os.pathsep.join(p for p in [str(REPO), env.get("PYTHONPATH", "")] if p),
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "TERRITOIRES_DATA_DIR": str(data_dir),
+        "TERRITOIRES_ENV": "development",
+        "PYTHONWARNINGS": "ignore",
+    })
+    env.pop("DEBUG", None)
+    if db == "postgres":
+        env["DATABASE_URL"] = pg_url(pg_database)
+        version = pg_recreate(env["DATABASE_URL"], pg_database)
+        where = f"PostgreSQL {version}, database {pg_database} ({redact(env['DATABASE_URL'])})"
+    else:
+        env.pop("DATABASE_URL", None)
+        import sqlite3
+
+        where = f"SQLite {sqlite3.sqlite_version}, {data_dir / 'bench.sqlite3'}"
+    return data_dir, env, where

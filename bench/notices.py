@@ -40,7 +40,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -49,7 +48,16 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` importable
 
-from bench.common import free_port, machine, pg_reachable, pg_recreate, redact, stop_server
+from bench.common import (
+    bench_environment,
+    free_port,
+    machine,
+    pg_reachable,
+    pg_recreate,
+    redact,
+    start_gunicorn,
+    stop_server,
+)
 from bench.common import pg_url as pg_url_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -412,59 +420,13 @@ def pg_url() -> str:
     return pg_url_of(PG_DATABASE)
 
 
-def get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
 def start_server(env: dict, port: int, args, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", "territoires.config.wsgi:application",
-           "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
-           "--threads", str(args.threads), "--keep-alive", "10", "--log-level", "warning",
-           "--error-logfile", str(log)]
-    server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped (code {server.returncode}); see {log}:\n{log.read_text()}")
-        try:
-            if get(port, "/_bench/floor/") == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit(f"gunicorn did not answer on port {port} within 60 s; see {log}")
+    return start_gunicorn(env, port, workers=args.workers, threads=args.threads, log=log,
+                          ready_path="/_bench/floor/")
 
 
 def bench_database(db: str, count: int, args) -> dict:
-    data_dir = Path(tempfile.mkdtemp(prefix=f"territoires-bench-notices-{db}-"))
-    (data_dir / "static").mkdir()
-    env = dict(os.environ)
-    env.update({
-        "PYTHONPATH": os.pathsep.join(p for p in [str(REPO), env.get("PYTHONPATH", "")] if p),
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "TERRITOIRES_DATA_DIR": str(data_dir),
-        "TERRITOIRES_ENV": "development",
-        "PYTHONWARNINGS": "ignore",
-    })
-    env.pop("DEBUG", None)
-    if db == "postgres":
-        env["DATABASE_URL"] = pg_url()
-        version = pg_recreate(env["DATABASE_URL"], PG_DATABASE)
-        where = f"PostgreSQL {version}, database {PG_DATABASE} ({redact(env['DATABASE_URL'])})"
-    else:
-        env.pop("DATABASE_URL", None)
-        import sqlite3
-
-        where = f"SQLite {sqlite3.sqlite_version}, {data_dir / 'bench.sqlite3'}"
+    data_dir, env, where = bench_environment(db, prefix="territoires-bench-notices", pg_database=PG_DATABASE)
     print(f"\n=== {where}, {count:,} notices".replace(",", " "), flush=True)
     server = None
     try:

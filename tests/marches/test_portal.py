@@ -116,7 +116,7 @@ def test_sort_and_pagination_links(client):
     for i in range(25):
         make(f"Avis numéro {i:02d}", deadline=NOW + timedelta(days=i + 1), published_on=date(2026, 1, 1))
     first = html(client.get(f"{SEARCH}?q=avis"))
-    assert "25 résultats" in first and "Page 1 sur 2" in first and "Avis numéro 00" in first
+    assert "Résultats 1 à 20" in first and "Page 1" in first and "Avis numéro 00" in first
     assert "?q=avis&amp;page=2" in first and "Avis numéro 20" not in first
     second = html(client.get(f"{SEARCH}?q=avis&page=2"))
     assert "Avis numéro 20" in second and "Avis numéro 00" not in second and "Page précédente" in second
@@ -124,15 +124,13 @@ def test_sort_and_pagination_links(client):
     assert latest.index("Avis numéro 24") < latest.index("Avis numéro 23")
 
 
-def test_capped_count_says_more_than(client, monkeypatch):
-    from territoires.marches import search
-
-    monkeypatch.setattr(search, "COUNT_CAP", 3)
-    monkeypatch.setattr("territoires.marches.views.portal.COUNT_CAP", 3)
-    for i in range(5):
+def test_results_are_numbered_until_the_last_page_gives_the_total(client):
+    for i in range(25):
         make(f"Voirie {i}")
-    page = html(client.get(f"{SEARCH}?q=voirie"))
-    assert "Plus de 3 résultats" in page
+    first = html(client.get(f"{SEARCH}?q=voirie"))
+    assert "Résultats 1 à 20" in first and "Page suivante" in first
+    last = html(client.get(f"{SEARCH}?q=voirie&page=2"))
+    assert "25 résultats" in last and "Page suivante" not in last
 
 
 def test_htmx_request_gets_the_results_only(client):
@@ -152,7 +150,7 @@ def test_alert_button_receives_the_search_query(client):
 def test_search_page_query_count(client, django_assert_max_num_queries):
     for i in range(30):
         make(f"Voirie {i}", cpv_main="45233141", nuts="FRC11")
-    # The page, the capped count, and on SQLite the word frequencies that choose the plan.
+    # The bound of the order's head, the head (enough here), and on SQLite the word frequencies.
     with django_assert_max_num_queries(3):
         html(client.get(f"{SEARCH}?q=voirie"))
 
@@ -269,7 +267,10 @@ def test_api_pagination(client):
     for i in range(5):
         make(f"Avis {i}", deadline=NOW + timedelta(days=i + 1))
     data = client.get(f"{API}?limit=2&offset=2").json()
-    assert [item["title"] for item in data["items"]] == ["Avis 2", "Avis 3"] and data["count"] == 5
+    assert [item["title"] for item in data["items"]] == ["Avis 2", "Avis 3"]
+    assert (data["count"], data["capped"]) == (4, True)
+    last = client.get(f"{API}?limit=2&offset=4").json()
+    assert [item["title"] for item in last["items"]] == ["Avis 4"] and (last["count"], last["capped"]) == (5, False)
 
 
 @pytest.mark.parametrize(("query", "field"), [

@@ -2,8 +2,8 @@
 
 Public (`auth=None`), like the portal page it mirrors: the same criteria,
 parsed by the same `SearchParams.from_query`, so an integrator and a company
-looking at the page see the same notices in the same order. Counting stops at
-`COUNT_CAP` (`capped` says so), as on the page.
+looking at the page see the same notices in the same order. Nothing is
+counted (see `search.notice_search`): `capped` says whether more follow.
 
 Mounted in `api/root.py` with `api.add_router("/marches", router)`.
 """
@@ -71,9 +71,9 @@ class NoticeOut(Schema):
 
 class NoticePageOut(Schema):
     items: list[NoticeOut]
-    count: int = Field(..., description=f"Nombre d'avis trouvés, compté jusqu'à {COUNT_CAP}.")
-    capped: bool = Field(..., description=f"true : il y a plus de {COUNT_CAP} avis (count vaut alors "
-                                          f"{COUNT_CAP}) ; précisez la recherche.")
+    count: int = Field(..., description="Nombre d'avis jusqu'à la fin de cette page (offset + items) : "
+                                        "le nombre total exact quand capped vaut false.")
+    capped: bool = Field(..., description="true : d'autres avis suivent cette page (augmentez offset).")
 
 
 errors.register_field_labels([NoticeFilters])

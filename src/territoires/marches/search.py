@@ -16,8 +16,8 @@ and each database only has to match plain tokens:
   deadline index, and ts_rank, do not re-parse every document. The column is
   not a model field: the database fills it, Django never reads it.
 
-Every query word must match (AND). Large result sets are never counted in
-full: `notice_search` counts up to `COUNT_CAP` + 1 rows and says `capped`.
+Every query word must match (AND). Results are never counted: a page says
+whether another follows (`SearchPage.capped`), see `notice_search`.
 """
 
 import re
@@ -31,11 +31,12 @@ import snowballstemmer
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from territoires.interop.cpv import fold
 
-COUNT_CAP = 1000
+COUNT_CAP = 1000  # deepest result offered (pages, API offset) and the relevance pool
 SORTS = ("deadline", "published", "relevance")
 
 # Common French words that carry no meaning in a tender's text (folded forms).
@@ -226,8 +227,8 @@ class SearchParams:
 @dataclass(frozen=True)
 class SearchPage:
     items: list
-    total: int
-    capped: bool  # total is a lower bound ("plus de N résultats")
+    total: int  # notices up to the end of this page: the exact total when not `capped`
+    capped: bool  # more notices follow this page
 
 
 # ------------------------------------------------------------------ query
@@ -396,14 +397,22 @@ def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: in
     `prefix` (queryset, bound): try the first rows of the order first, see `notice_search`.
     """
     order = (f"-{field}", "-pk") if descending else (field, "pk")
+    full_order = order
     if prefix is not None:
         prefix_qs, bound = prefix
         head = prefix_qs.filter(**{f"{field}__isnull": False, f"{field}__{'gte' if descending else 'lte'}": bound})
         items = list(head.order_by(*order)[offset:offset + limit])
         if len(items) == limit:
             return items
+        if offset + len(items) < SPARSE_FRACTION * PREFIX_DEPTH and connection.vendor == "postgresql":
+            # Few matches at the head of the order: they are rare (under SPARSE_FRACTION), and
+            # fetching them all through the indexes then sorting beats walking the order's
+            # index past thousands of rows. An expression order is what keeps the planner
+            # from walking that index; both orders give the same rows.
+            key = Coalesce(F(field), F(field))
+            full_order = (key.desc(), "-pk") if descending else (key.asc(), "pk")
     dated = qs.filter(**{f"{field}__isnull": False})
-    items = list(dated.order_by(*order)[offset:offset + limit])
+    items = list(dated.order_by(*full_order)[offset:offset + limit])
     if len(items) == limit:
         return items
     dated_total = offset + len(items) if items or offset == 0 else dated.order_by()[:offset].count()
@@ -438,45 +447,52 @@ def _by_relevance(qs, terms: list[str], offset: int, limit: int, pool=None) -> l
 # of the order (an index range), see `notice_search`.
 PREFIX_DEPTH = 2000
 PREFIX_ROWS = 100  # deeper pages rarely fit in the head: straight to the full query
+# Share of the head's notices under which the matches count as rare, see `_dated_then_undated`.
+SPARSE_FRACTION = 0.004
 
 
 def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
                   imported_since: datetime | None = None) -> SearchPage:
-    """One page of notices matching `params`, and how many there are (up to COUNT_CAP).
+    """One page of notices matching `params`, and whether more follow.
 
     Orders are total (the primary key breaks ties) and put notices without a
     date last, so SQLite and PostgreSQL return the same page (relevance aside).
 
-    The capped count comes first: it is cheap (it stops at COUNT_CAP + 1) and
-    says whether the matches are many. When they are, the page is first looked
-    for among the PREFIX_DEPTH first notices of the order (a range of the
-    order's index, whatever the other criteria): if enough of them match, they
-    are the page, since every later notice comes after them. This is what
-    PostgreSQL cannot see by itself: it multiplies the selectivities of the
-    words ("entretien espaces verts" is estimated at 200 notices when 26,000 of
-    1M hold all three) and would fetch and sort every match (~90 ms) instead of
-    walking the index (< 1 ms). Otherwise the planner's own plan runs.
+    Nothing is counted: one row more than the page is fetched to know whether
+    another page follows (`capped`), and `total` is the number of notices up to
+    the end of this page — exact when `capped` is false. Counting even up to a
+    cap was two thirds of the database time of a search at 1M notices (a count
+    cannot stop early on a bitmap scan, which a rare word or an "open only"
+    range gets), for a figure few users read; pages and alerts need no total.
 
-    Ranking more than COUNT_CAP notices by relevance would cost hundreds of
-    milliseconds per page for a word that common, so a capped relevance search
-    ranks the COUNT_CAP most recently imported matches (the pages offered stop there).
+    The page is first looked for among the PREFIX_DEPTH first notices of the
+    order (a range of the order's index, whatever the other criteria): if enough
+    of them match, they are the page, since every later notice comes after them.
+    This is what PostgreSQL cannot see by itself: it multiplies the selectivities
+    of the words ("entretien espaces verts" is estimated at 200 notices when
+    26,000 of 1M hold all three) and would fetch and sort every match (~90 ms)
+    instead of walking the index (< 1 ms). Otherwise the planner's own plan runs.
+
+    Ranking every match by relevance would cost hundreds of milliseconds for a
+    frequent word, so relevance ranks the COUNT_CAP most recently imported matches.
     """
     offset, limit = max(offset, 0), max(limit, 0)
     now = timezone.now()
     base, terms = notice_queryset(params, imported_since=imported_since, now=now)
-    counted = base.order_by()[:COUNT_CAP + 1].count()
-    capped = counted > COUNT_CAP
+    fetch = limit + 1
     if params.sort == "relevance" and terms:
         unmatched, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=False)
-        pool = base.order_by("-pk").values_list("pk", flat=True)[:COUNT_CAP] if capped else None
-        items = _by_relevance(unmatched, terms, offset, limit, pool)
+        pool = base.order_by("-pk").values_list("pk", flat=True)[:COUNT_CAP]
+        items = _by_relevance(unmatched, terms, offset, fetch, pool)
     else:
         field, descending = ("published_on", True) if params.sort == "published" else ("deadline", False)
         prefix = None
-        if capped and offset + limit <= PREFIX_ROWS:
+        if offset + fetch <= PREFIX_ROWS:
             bound = _prefix_bound(params, field, descending, PREFIX_DEPTH, now)
             if bound is not None:
                 prefix_qs, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=None)
                 prefix = (prefix_qs, bound)
-        items = _dated_then_undated(base, field, descending, offset, limit, prefix)
-    return SearchPage(items=items, total=COUNT_CAP if capped else counted, capped=capped)
+        items = _dated_then_undated(base, field, descending, offset, fetch, prefix)
+    more = len(items) > limit
+    items = items[:limit]
+    return SearchPage(items=items, total=offset + len(items), capped=more)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -61,10 +61,17 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = "" if value is None else str(value)
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (code, " selected" if str(code) == selected else "", label) for code, label in self.choices))
+        options = "".join(
+            html.replace(">", " selected>", 1) if code == selected else html
+            for code, html in _options_html(tuple((str(code), str(label)) for code, label in self.choices)))
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           options)
+                           mark_safe(options))  # noqa: S308 (escaped once in _options_html)
+
+
+@lru_cache(maxsize=64)
+def _options_html(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Each option escaped once per process (the lists are fixed), not on every page."""
+    return tuple((code, str(format_html('<option value="{}">{}</option>', code, label))) for code, label in choices)
 
 
 class QuickInput(forms.TextInput):
@@ -233,7 +240,7 @@ def notice_list(request):
         "rows": result_rows(result.items),
         "total": result.total,
         "capped": result.capped,
-        "cap": COUNT_CAP,
+        "first": (number - 1) * PER_PAGE + 1,
         "number": number,
         "pages": known_pages,
         "previous_page": number - 1 if number > 1 else None,
