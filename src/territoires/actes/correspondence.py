@@ -23,7 +23,7 @@ from territoires.actes.models import (
     Status,
 )
 from territoires.actes.rules import extension_of
-from territoires.actes.services import _require, acte_file_store
+from territoires.actes.services import acte_file_store, require
 from territoires.actes.transmission import archive_create
 from territoires.core.models import StoredFile
 from territoires.interop.actes import build
@@ -76,7 +76,7 @@ def courrier_reply(*, actor, letter: IncomingMessage, code: str, documents: list
     acte = letter.acte
     if acte is None:
         raise ValidationError(_("Ce courrier ne concerne aucun acte connu."))
-    _require(actor, acte.body, "actes.transmit")
+    require(actor, acte.body, "actes.transmit")
     if code not in answers_open(letter):
         raise ValidationError(_("Cette réponse n'est pas (ou plus) possible pour ce courrier."))
     builder, needed = BUILDERS[code]
@@ -120,7 +120,7 @@ def _send(*, actor, acte: Acte, code: str, data, letter: IncomingMessage | None 
 
 def acte_cancel(*, actor, acte: Acte) -> OutgoingMessage:
     """Ask the prefecture to cancel the transmission of an acknowledged act (6-1)."""
-    _require(actor, acte.body, "actes.transmit")
+    require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
         acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status != Status.ACKNOWLEDGED:
@@ -137,7 +137,7 @@ def letters_mark_read(*, actor, body: Body, acte: Acte | None = None, letters: l
 
     A mark, not a decision: no journal entry. The first reading date is kept.
     """
-    _require(actor, body, "actes.view")
+    require(actor, body, "actes.view")
     unread = IncomingMessage.objects.filter(body=body, read_at__isnull=True)
     unread = unread.filter(acte=acte) if acte is not None else unread.filter(pk__in=letters)
     return unread.update(read_at=timezone.now())

@@ -24,7 +24,8 @@ from territoires.tenancy.models import Body, Service
 DRAFT_FIELDS = ("nature", "numero_interne", "objet", "decision_date", "matiere_code", "document_papier")
 
 
-def _require(actor, body: Body, perm: str) -> None:
+def require(actor, body: Body, perm: str) -> None:
+    """The one permission check of e-actes writes: service subscribed and permission held."""
     access.require_service(body, Service.ACTES)
     access.require_perm(actor, body, perm)
 
@@ -57,7 +58,7 @@ def acte_create(
     document_papier: bool = False,
 ) -> Acte:
     """Create a draft act on the body's current classification."""
-    _require(actor, body, "actes.draft")
+    require(actor, body, "actes.draft")
     classification = rules.current_classification(body)
     data = {
         "nature": nature, "numero_interne": numero_interne, "objet": objet.strip(),
@@ -80,7 +81,7 @@ def acte_create(
 
 def acte_update(*, actor, acte: Acte, **changes) -> Acte:
     """Change a draft's fields; the act moves to the body's current classification."""
-    _require(actor, acte.body, "actes.draft")
+    require(actor, acte.body, "actes.draft")
     unknown = set(changes) - set(DRAFT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {unknown}")
@@ -121,7 +122,7 @@ def acte_file_store(*, name: str, data: bytes | IO[bytes], role: str, nature: st
 
 def acte_file_attach(*, actor, acte: Acte, stored: StoredFile, name: str, role: str, typology: str) -> ActeFile:
     """Attach a checked file as the main document (replacing it) or as an annex."""
-    _require(actor, acte.body, "actes.draft")
+    require(actor, acte.body, "actes.draft")
     with transaction.atomic():
         acte = Acte.objects.locked().select_related("body", "classification").get(pk=acte.pk)
         if not acte.is_editable:
@@ -147,7 +148,7 @@ def acte_file_attach(*, actor, acte: Acte, stored: StoredFile, name: str, role: 
 
 
 def acte_file_remove(*, actor, item: ActeFile) -> None:
-    _require(actor, item.acte.body, "actes.draft")
+    require(actor, item.acte.body, "actes.draft")
     with transaction.atomic():
         acte = Acte.objects.locked().get(pk=item.acte_id)
         if not acte.is_editable:
@@ -163,7 +164,7 @@ def acte_file_remove(*, actor, item: ActeFile) -> None:
 
 def acte_post(*, actor, acte: Acte) -> Acte:
     """Hand a ready draft over for transmission; the worker sends it."""
-    _require(actor, acte.body, "actes.transmit")
+    require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
         acte = Acte.objects.locked().select_related("body", "classification").get(pk=acte.pk)
         if acte.status != Status.DRAFT:
@@ -195,7 +196,7 @@ def actes_post_batch(*, actor, body: Body, actes: list[Acte]) -> tuple[list[Acte
 
 def acte_back_to_draft(*, actor, acte: Acte) -> Acte:
     """Take back a posted act not yet sent, or correct an act the prefecture refused."""
-    _require(actor, acte.body, "actes.transmit")
+    require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
         acte = Acte.objects.locked().get(pk=acte.pk)
         fields = {}
@@ -214,7 +215,7 @@ def acte_retransmit(*, actor, acte: Acte) -> Acte:
     from territoires.actes.models import Transmission, TransmissionStatus
     from territoires.actes.tasks import send_transmission
 
-    _require(actor, acte.body, "actes.transmit")
+    require(actor, acte.body, "actes.transmit")
     with transaction.atomic():
         acte = Acte.objects.locked().select_related("body").get(pk=acte.pk)
         if acte.status != Status.ERROR:
@@ -239,7 +240,7 @@ def acte_publish(*, actor, acte: Acte, published_on: date, signatory: str, signa
     """
     from territoires.actes import documents
 
-    _require(actor, acte.body, "actes.publish")
+    require(actor, acte.body, "actes.publish")
     errors = {}
     if not signatory.strip():
         errors["signatory"] = _("Indiquez le nom du signataire.")
@@ -271,7 +272,7 @@ def acte_publish(*, actor, acte: Acte, published_on: date, signatory: str, signa
 
 def acte_notify(*, actor, acte: Acte, notified_on: date) -> Acte:
     """Record that an individual decision was notified to the person concerned."""
-    _require(actor, acte.body, "actes.publish")
+    require(actor, acte.body, "actes.publish")
     if notified_on > timezone.localdate():
         raise ValidationError({"notified_on": _("La date de notification ne peut pas être dans le futur.")})
     with transaction.atomic():

@@ -487,10 +487,10 @@ def consultation_conclude(*, actor, consultation: Consultation, outcome: str) ->
 # --- companies' side: downloads and questions ------------------------------------------------
 
 def _company_of(user):
-    """The company a logged-in company user acts for (their first membership), or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    membership = user.company_memberships.select_related("company").first()
+    """The company a logged-in company user acts for, or None."""
+    from territoires.marches.companies import membership_for_user
+
+    membership = membership_for_user(user)
     return membership.company if membership else None
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from territoires.marches import essential, selectors, services
+from territoires.marches.companies import is_company_user
 from territoires.marches.forms import DownloadForm, QuestionForm
 from territoires.marches.models import Consultation, DceFile
 from territoires.marches.reference import cpv_catalogue
@@ -37,10 +38,6 @@ def _consultation(consultation_id: int) -> Consultation:
         raise Http404 from None
 
 
-def _is_company_user(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.company_memberships.exists())
-
-
 def consultation_page(request, consultation: Consultation, **forms) -> HttpResponse:
     version = services.dce_published(consultation)
     catalogue = cpv_catalogue()
@@ -54,7 +51,7 @@ def consultation_page(request, consultation: Consultation, **forms) -> HttpRespo
         "answers": list(selectors.answered_questions(consultation)),
         "download_form": forms.get("download_form") or DownloadForm(prefix="dl"),
         "question_form": forms.get("question_form") or (
-            QuestionForm(prefix="q") if consultation.is_open() and _is_company_user(request.user) else None),
+            QuestionForm(prefix="q") if consultation.is_open() and is_company_user(request.user) else None),
         "is_open": consultation.is_open(),
         "awards": list(consultation.awards.select_related("lot").order_by("lot__number"))
         if consultation.status == "awarded" else [],
