@@ -439,17 +439,22 @@ def follow(page: Page, locator: Locator) -> None:
     check_a11y(page)
 
 
-def htmx_submit(page: Page, name: str) -> None:
-    """Click the button named `name` of an htmx form (results swapped in place, URL pushed),
-    wait until the swap has been reported, then check the new state."""
+def htmx_swap(page: Page, action) -> None:
+    """Do `action()` (a click, a fill…) that makes htmx swap something in, wait until the swap
+    has been reported, then check the new state."""
     watch = _WATCHES[page]
     swaps = sum(state.startswith("échange htmx") for state in watch.states)
-    page.get_by_role("button", name=name, exact=True).click()
+    action()
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while sum(state.startswith("échange htmx") for state in watch.states) == swaps:
-        assert time.monotonic() < deadline, f"aucun échange htmx après « {name} »"
+        assert time.monotonic() < deadline, "aucun échange htmx"
         page.wait_for_timeout(20)  # lets Playwright dispatch the page's events
     check_a11y(page)
+
+
+def htmx_submit(page: Page, name: str) -> None:
+    """Click the button named `name` of an htmx form (results swapped in place, URL pushed)."""
+    htmx_swap(page, lambda: page.get_by_role("button", name=name, exact=True).click())
 
 
 def submit(page: Page, name: str) -> None:

@@ -7,11 +7,16 @@ from playwright.sync_api import expect
 
 from territoires.marches import services
 from territoires.marches.models import Consultation, Status
-from tests.browser.fixtures import check_a11y, follow, login, submit, visit
+from tests.browser.fixtures import check_a11y, follow, htmx_swap, login, submit, visit
 from tests.factories import BodyFactory, UserFactory, membership
 from tests.marches.conftest import make_company_user
 
 pytestmark = pytest.mark.browser
+
+
+def cpv(page, label: str, code: str) -> None:
+    """Type a code in a CPV field: the suggestions list follows (htmx), then is checked."""
+    htmx_swap(page, lambda: page.get_by_label(label).fill(code))
 
 
 def test_a_buyer_publishes_answers_and_amends(page, live_server, tmp_path, run_tasks_live):
@@ -32,11 +37,10 @@ def test_a_buyer_publishes_answers_and_amends(page, live_server, tmp_path, run_t
     page.get_by_role("combobox", name="Nature").select_option("works")
     page.get_by_label("Procédure").select_option("mapa")
     # The CPV picker: typing words fills the suggestions list (htmx), a code is then chosen.
-    page.get_by_label("Code CPV principal").press_sequentially("voirie", delay=30)
+    htmx_swap(page, lambda: page.get_by_label("Code CPV principal").press_sequentially("voirie", delay=30))
     expect(page.locator("#cpv-options option[value='90611000-3']")).to_have_count(1)
-    check_a11y(page)
-    page.get_by_label("Code CPV principal").fill("45233140-9")  # wrong check digit
-    page.get_by_label("Codes CPV complémentaires").fill("45233221-4")
+    cpv(page, "Code CPV principal", "45233140-9")  # wrong check digit
+    cpv(page, "Codes CPV complémentaires", "45233221-4")
     page.get_by_label("Lieu d'exécution (département)").select_option("FRC11")
     page.get_by_label("Valeur estimée (€ HT)").fill("450000")
     deadline = timezone.localtime() + timezone.timedelta(days=30)
@@ -46,13 +50,13 @@ def test_a_buyer_publishes_answers_and_amends(page, live_server, tmp_path, run_t
     submit(page, "Enregistrer le brouillon")
     expect(page.get_by_text("le code complet est 45233140-2")).to_be_visible()
     expect(page.get_by_label("Intitulé")).to_have_value("Aménagement de la traversée du bourg")
-    page.get_by_label("Code CPV principal").fill("45233140-2")
+    cpv(page, "Code CPV principal", "45233140-2")
     submit(page, "Enregistrer le brouillon")
     expect(page.get_by_role("heading", level=1)).to_have_text("2026-TRV-007 – Aménagement de la traversée du bourg")
 
-    for title, cpv in (("Voirie et réseaux", "45233140-2"), ("Signalisation", "45233221-4")):
+    for title, code in (("Voirie et réseaux", "45233140-2"), ("Signalisation", "45233221-4")):
         page.get_by_label("Intitulé du lot").fill(title)
-        page.get_by_label("Code CPV du lot").fill(cpv)
+        cpv(page, "Code CPV du lot", code)
         submit(page, "Ajouter le lot")
     expect(page.get_by_role("cell", name="Signalisation")).to_be_visible()
     expect(page.get_by_text("Déposez au moins un document dans le DCE.")).to_be_visible()

@@ -11,6 +11,7 @@ those French errors beside them, keeping what was typed.
 
 import math
 from functools import lru_cache
+from html import escape as _escape
 
 from django import forms
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -169,7 +170,7 @@ def result_rows(notices) -> list[dict]:
     base = reverse("marches_public:notice", args=[0]).removesuffix("0/")
     labels = {"buyer": _("Acheteur"), "cpv": _("CPV"), "place": _("Lieu"), "deadline": _("Date limite"),
               "none": _("non précisée"), "ours": _("Territoires"), "cancelled": _("Annulé")}
-    sources = dict(NoticeSource.choices)
+    sources = {code: str(label) for code, label in NoticeSource.choices}
     rows = []
     for notice in notices:
         entry = cpv.get(notice.cpv_main) if notice.cpv_main else None
@@ -195,30 +196,31 @@ def _truncate(text: str, length: int) -> str:
 
 
 def _row_html(row: dict, labels: dict, sources: dict) -> str:
-    """One result as HTML; every value from the notice goes through `escape`."""
+    """One result as HTML; every value from the notice goes through `_escape` (plain strings only:
+    the standard library's, without Django's lazy-string wrapper, a tenth of the page's time)."""
     notice = row["notice"]
     if row["ours"]:
-        badges = f'<span class="badge badge-success">{escape(labels["ours"])}</span>'
+        badges = f'<span class="badge badge-success">{_escape(labels["ours"])}</span>'
     else:
-        badges = f'<span class="badge">{escape(sources.get(notice.source, notice.source))}</span>'
+        badges = f'<span class="badge">{_escape(sources.get(notice.source, notice.source))}</span>'
     if row["cancelled"]:
-        badges += f' <span class="badge badge-danger">{escape(labels["cancelled"])}</span>'
+        badges += f' <span class="badge badge-danger">{_escape(labels["cancelled"])}</span>'
     details = []
     if notice.buyer_name:
-        details.append((labels["buyer"], escape(notice.buyer_name)))
+        details.append((labels["buyer"], _escape(notice.buyer_name)))
     if notice.cpv_main:
-        code = escape(notice.cpv_main) + (f" – {escape(row['cpv_label'])}" if row["cpv_label"] else "")
+        code = _escape(notice.cpv_main) + (f" – {_escape(row['cpv_label'])}" if row["cpv_label"] else "")
         details.append((labels["cpv"], code))
     if row["place"]:
-        details.append((labels["place"], escape(row["place"])))
+        details.append((labels["place"], _escape(row["place"])))
     if row["deadline_text"]:
-        when = f'<time datetime="{escape(row["deadline_iso"])}">{escape(row["deadline_text"])}</time>'
+        when = f'<time datetime="{_escape(row["deadline_iso"])}">{_escape(row["deadline_text"])}</time>'
     else:
-        when = escape(labels["none"])
+        when = _escape(labels["none"])
     details.append((labels["deadline"], when))
-    summary = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in details)
+    summary = "".join(f"<dt>{_escape(label)}</dt><dd>{value}</dd>" for label, value in details)
     return mark_safe(  # noqa: S308 (every piece is escaped above)
-        f'<li class="card">\n    <h3><a href="{escape(row["url"])}">{escape(_truncate(notice.title, 200))}'
+        f'<li class="card">\n    <h3><a href="{_escape(row["url"])}">{_escape(_truncate(notice.title, 200))}'
         f'</a></h3>\n    <p>{badges}</p>\n    <dl class="summary">{summary}</dl>\n  </li>'
     )
 
