@@ -49,6 +49,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` importable
 
 from bench.common import (
+    REPO,
     bench_environment,
     free_port,
     machine,
@@ -60,7 +61,6 @@ from bench.common import (
 )
 from bench.common import pg_url as pg_url_of
 
-REPO = Path(__file__).resolve().parent.parent
 PG_DATABASE = "bench_notices"
 TARGETS = {"sqlite": 100.0, "postgres": 50.0}
 SEED = 20260302

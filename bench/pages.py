@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` importable
 
 from bench.common import (
+    REPO,
     bench_environment,
     free_port,
     machine,
@@ -50,7 +51,6 @@ from bench.common import (
 )
 from bench.common import pg_url as pg_url_of
 
-REPO = Path(__file__).resolve().parent.parent
 PG_DATABASE = "bench_pages"
 FLOOR_PATH = "/_bench/floor/"
 API_PATH = "/api/v1/bodies"

@@ -37,7 +37,7 @@ def page_context(body: Body) -> dict:
     return {"nav_current": Service.MARCHES, "cpv_url": reverse("marches:cpv", args=[body.siren])}
 
 
-def _consultation(body: Body, consultation_id: int) -> Consultation:
+def body_consultation_or_404(body: Body, consultation_id: int) -> Consultation:
     try:
         return selectors.consultation_of_body(body=body, consultation_id=consultation_id)
     except Consultation.DoesNotExist:
@@ -81,7 +81,7 @@ def consultation_create(request, body: Body):
 
 @body_view(MANAGE, Service.MARCHES)
 def consultation_edit(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     if consultation.status != Status.DRAFT:
         messages.error(request, _("Une consultation publiée se modifie par un modificatif."))
         return _back(body, consultation)
@@ -147,7 +147,7 @@ def _cpv_label(code: str) -> str:
 
 @body_view(MANAGE, Service.MARCHES)
 def consultation_detail(request, body: Body, consultation_id: int):
-    return detail_page(request, body, _consultation(body, consultation_id))
+    return detail_page(request, body, body_consultation_or_404(body, consultation_id))
 
 
 def _command(request, body: Body, consultation: Consultation, command, success: str) -> HttpResponse:
@@ -164,7 +164,7 @@ def _form(request, body: Body, consultation: Consultation, form, action, success
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def lot_add(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     form = with_cpv_suggestions(LotForm(request.POST, prefix="lot"), page_context(body)["cpv_url"])
     return _form(request, body, consultation, form,
                  lambda **data: services.lot_save(actor=request.user, consultation=consultation, **data),
@@ -174,7 +174,7 @@ def lot_add(request, body: Body, consultation_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def lot_delete(request, body: Body, consultation_id: int, lot_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     lot = get_object_or_404(Lot, pk=lot_id, consultation=consultation)
     return _command(request, body, consultation, lambda: services.lot_delete(actor=request.user, lot=lot),
                     _("Lot supprimé."))
@@ -183,7 +183,7 @@ def lot_delete(request, body: Body, consultation_id: int, lot_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def dce_upload(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     form = DceFilesForm(request.POST, request.FILES, prefix="dce")
     if not form.is_valid():
         for field_errors in form.errors.values():
@@ -208,7 +208,7 @@ def dce_upload(request, body: Body, consultation_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def dce_remove(request, body: Body, consultation_id: int, file_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     item = get_object_or_404(DceFile, pk=file_id, version__consultation=consultation)
     return _command(request, body, consultation,
                     lambda: services.dce_file_remove(actor=request.user, consultation=consultation, item=item),
@@ -220,7 +220,7 @@ def dce_file(request, body: Body, consultation_id: int, file_id: int):
     """The buyer's own copy of any DCE file, published or in preparation (no retrait recorded)."""
     from territoires.marches.views.public import file_response
 
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     item = get_object_or_404(DceFile.objects.select_related("stored"), pk=file_id, version__consultation=consultation)
     return file_response(item.stored, item.name)
 
@@ -228,7 +228,7 @@ def dce_file(request, body: Body, consultation_id: int, file_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def publish(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     return _command(request, body, consultation,
                     lambda: services.consultation_publish(actor=request.user, consultation=consultation),
                     _("Consultation publiée sur le portail. Le DCE est en ligne."))
@@ -237,7 +237,7 @@ def publish(request, body: Body, consultation_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def amend(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     return _form(request, body, consultation, AmendForm(request.POST, prefix="amend"),
                  lambda **data: services.dce_amend(actor=request.user, consultation=consultation, **data),
                  _("Modificatif publié ; les entreprises identifiées sont prévenues par courriel."), "amend_form")
@@ -246,7 +246,7 @@ def amend(request, body: Body, consultation_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def cancel(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     return _form(request, body, consultation, CancelForm(request.POST, prefix="cancel"),
                  lambda **data: services.consultation_cancel(actor=request.user, consultation=consultation, **data),
                  _("Procédure déclarée sans suite."), "cancel_form")
@@ -255,7 +255,7 @@ def cancel(request, body: Body, consultation_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def answer(request, body: Body, consultation_id: int, question_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     question = get_object_or_404(Question, pk=question_id, consultation=consultation)
     form = AnswerForm(request.POST, prefix=f"answer-{question.pk}")
     return _form(request, body, consultation, form,
@@ -266,7 +266,7 @@ def answer(request, body: Body, consultation_id: int, question_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def award(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     form = AwardForm(request.POST, prefix="award", consultation=consultation)
 
     def save(**data):
@@ -279,7 +279,7 @@ def award(request, body: Body, consultation_id: int):
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def conclude(request, body: Body, consultation_id: int):
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     outcome = request.POST.get("outcome", "")
     success = (_("Consultation attribuée : complétez et publiez les données essentielles.")
                if outcome == Status.AWARDED else _("Consultation déclarée infructueuse."))
@@ -291,7 +291,7 @@ def conclude(request, body: Body, consultation_id: int):
 @body_view(MANAGE, Service.MARCHES)
 def notice_xml(request, body: Body, consultation_id: int, kind: str):
     """The eForms XML to hand to TED or BOAMP."""
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     if consultation.status == Status.DRAFT and kind != "avis":
         raise Http404
     try:
@@ -314,7 +314,7 @@ def retraits_csv(request, body: Body, consultation_id: int):
     """The register of downloads, for the file of the procedure (A8)."""
     import csv
 
-    consultation = _consultation(body, consultation_id)
+    consultation = body_consultation_or_404(body, consultation_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="retraits-{consultation.reference}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM

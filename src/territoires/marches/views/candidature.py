@@ -7,26 +7,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from territoires.marches import candidatures, selectors
+from territoires.marches import candidatures
 from territoires.marches.forms import CandidatureForm
 from territoires.marches.models import Candidature, Consultation
-from territoires.marches.views.buyer import MANAGE
-from territoires.marches.views.public import file_response
+from territoires.marches.views.buyer import MANAGE, body_consultation_or_404
+from territoires.marches.views.public import file_response, public_consultation_or_404
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 from territoires.ui.forms import add_service_errors
 
 
-def _public(consultation_id: int) -> Consultation:
-    try:
-        return selectors.consultation_public(consultation_id)
-    except Consultation.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 def candidature_form(request, consultation_id: int):
-    consultation = _public(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     try:
         candidature = candidatures.candidature_start(actor=request.user, consultation=consultation)
     except PermissionDenied as error:
@@ -69,11 +62,11 @@ def candidature_dume(request, consultation_id: int):
 
 @body_view("marches.open_bids", Service.MARCHES)
 def candidature_dume_for_buyer(request, body: Body, consultation_id: int, candidature_id: int):
+    consultation = body_consultation_or_404(body, consultation_id)
     try:
-        consultation = selectors.consultation_of_body(body=body, consultation_id=consultation_id)
         candidature = candidatures.candidature_dume_for_buyer(actor=request.user, consultation=consultation,
                                                               candidature_id=candidature_id)
-    except (Consultation.DoesNotExist, Candidature.DoesNotExist):
+    except Candidature.DoesNotExist:
         raise Http404 from None
     return file_response(candidature.espd, f"DUME-{consultation.pk}-{candidature.company.siret}.xml")
 
@@ -81,10 +74,7 @@ def candidature_dume_for_buyer(request, body: Body, consultation_id: int, candid
 @body_view(MANAGE, Service.MARCHES)
 def espd_request(request, body: Body, consultation_id: int):
     """The buyer's DUME request, for buyers who publish it beside the notice."""
-    try:
-        consultation = selectors.consultation_of_body(body=body, consultation_id=consultation_id)
-    except Consultation.DoesNotExist:
-        raise Http404 from None
+    consultation = body_consultation_or_404(body, consultation_id)
     response = HttpResponse(candidatures.espd_request_xml(consultation), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="DUME-acheteur-{consultation.pk}.xml"'
     return response

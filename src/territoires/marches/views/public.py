@@ -31,7 +31,7 @@ def file_response(stored, name: str) -> FileResponse:
                         content_type=stored.content_type or "application/octet-stream")
 
 
-def _consultation(consultation_id: int) -> Consultation:
+def public_consultation_or_404(consultation_id: int) -> Consultation:
     try:
         return selectors.consultation_public(consultation_id)
     except Consultation.DoesNotExist:
@@ -59,7 +59,7 @@ def consultation_page(request, consultation: Consultation, **forms) -> HttpRespo
 
 
 def consultation_detail(request, consultation_id: int):
-    return consultation_page(request, _consultation(consultation_id))
+    return consultation_page(request, public_consultation_or_404(consultation_id))
 
 
 def _zip_response(consultation: Consultation, files: list[DceFile]) -> FileResponse:
@@ -79,7 +79,7 @@ def _zip_response(consultation: Consultation, files: list[DceFile]) -> FileRespo
 def dce_download(request, consultation_id: int, file_id: int | None = None):
     """GET: direct download, no questions asked (D1). POST: the same, with the optional
     name and e-mail that subscribe the downloader to amendments and answers."""
-    consultation = _consultation(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     version = services.dce_published(consultation)
     if version is None:
         raise Http404
@@ -102,7 +102,7 @@ def dce_download(request, consultation_id: int, file_id: int | None = None):
 
 @require_POST
 def question_ask(request, consultation_id: int):
-    consultation = _consultation(consultation_id)
+    consultation = public_consultation_or_404(consultation_id)
     if not request.user.is_authenticated:
         return redirect(f"{_login_url()}?next={consultation.get_absolute_url()}")
     form = QuestionForm(request.POST, prefix="q")
