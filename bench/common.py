@@ -123,10 +123,10 @@ def start_gunicorn(env: dict, port: int, *, workers: int, threads: int, log: Pat
     raise SystemExit(f"gunicorn did not answer on port {port} within 60 s; see {log}")
 
 
-def bench_environment(db: str, *, prefix: str, pg_database: str) -> tuple[Path, dict, str]:
+def bench_environment(db: str, *, prefix: str, pg_database: str, recreate: bool = True) -> tuple[Path, dict, str]:
     """A fresh data folder, the environment of the bench server and tools, and a line saying
     which database runs: SQLite in the folder, or `pg_database` recreated on the server of
-    DATABASE_URL (default 127.0.0.1:5432)."""
+    DATABASE_URL (default 127.0.0.1:5432) — or kept as it is with `recreate=False`."""
     import tempfile
 
     data_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-{db}-"))
@@ -142,7 +142,11 @@ def bench_environment(db: str, *, prefix: str, pg_database: str) -> tuple[Path, 
     env.pop("DEBUG", None)
     if db == "postgres":
         env["DATABASE_URL"] = pg_url(pg_database)
-        version = pg_recreate(env["DATABASE_URL"], pg_database)
+        if recreate:
+            version = pg_recreate(env["DATABASE_URL"], pg_database)
+        else:
+            with pg_connect(env["DATABASE_URL"], pg_database) as conn:
+                version = conn.execute("SHOW server_version").fetchone()[0]
         where = f"PostgreSQL {version}, database {pg_database} ({redact(env['DATABASE_URL'])})"
     else:
         env.pop("DATABASE_URL", None)

@@ -1,7 +1,7 @@
 """Portal search under load: the search page and the JSON API over many notices.
 
     .venv/bin/python bench/notices.py [--sqlite-count 100000] [--pg-count 1000000] [--skip-pg]
-        [--clients 8] [--duration 20] [--warmup 3] [--keep]
+        [--clients 8] [--duration 20] [--warmup 3] [--keep] [--reuse]
 
 For each database: a fresh database (SQLite file in a temporary folder, or the
 `bench_notices` database on the PostgreSQL server of DATABASE_URL /
@@ -217,7 +217,8 @@ def notice_rows(count: int, now: datetime):
 
 
 def load(count: int) -> dict:
-    """Run inside a process whose settings point at the bench database."""
+    """Run inside a process whose settings point at the bench database; `count` 0 loads nothing
+    (`--reuse`) and only describes the data and times the searches served alone."""
     import django
 
     django.setup()
@@ -225,11 +226,12 @@ def load(count: int) -> dict:
 
     now = datetime.now(UTC)
     started = time.perf_counter()
-    rows = notice_rows(count, now)
-    if connection.vendor == "postgresql":
-        load_postgres(connection, rows)
-    else:
-        load_sqlite(connection, rows)
+    if count:
+        rows = notice_rows(count, now)
+        if connection.vendor == "postgresql":
+            load_postgres(connection, rows)
+        else:
+            load_sqlite(connection, rows)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), sum(CASE WHEN deadline > %s AND state = 'active' THEN 1 ELSE 0 END) "
                        "FROM marches_notice", [now])
@@ -426,20 +428,25 @@ def start_server(env: dict, port: int, args, log: Path) -> subprocess.Popen:
 
 
 def bench_database(db: str, count: int, args) -> dict:
-    data_dir, env, where = bench_environment(db, prefix="territoires-bench-notices", pg_database=PG_DATABASE)
+    reuse = args.reuse and db == "postgres"
+    data_dir, env, where = bench_environment(db, prefix="territoires-bench-notices", pg_database=PG_DATABASE,
+                                             recreate=not reuse)
     print(f"\n=== {where}, {count:,} notices".replace(",", " "), flush=True)
     server = None
     try:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "territoires.manage", "migrate", "-v", "0"], env=env, cwd=REPO,
-                       check=True)
+        if not reuse:
+            subprocess.run([sys.executable, "-m", "territoires.manage", "migrate", "-v", "0"], env=env, cwd=REPO,
+                           check=True)
         migrate_s = time.perf_counter() - started
         out = data_dir / "load.json"
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--load", str(count), "--out", str(out)],
-                       env=env, cwd=REPO, check=True)
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--load", str(0 if reuse else count),
+                        "--out", str(out)], env=env, cwd=REPO, check=True)
         loaded = json.loads(out.read_text())
-        print(f"data ready: migrate {migrate_s:.1f} s, {loaded['total']} notices loaded in "
-              f"{loaded['seconds']:.1f} s ({loaded['open']} open); top CPV divisions: "
+        if reuse and loaded["total"] != count:
+            raise SystemExit(f"--reuse: {PG_DATABASE} holds {loaded['total']} notices, not {count}.")
+        print(f"data ready{' (reused)' if reuse else ''}: migrate {migrate_s:.1f} s, {loaded['total']} notices "
+              f"loaded in {loaded['seconds']:.1f} s ({loaded['open']} open); top CPV divisions: "
               + ", ".join(f"{d} {n * 100 / loaded['total']:.0f} %" for d, n in loaded["divisions"]), flush=True)
         port = free_port()
         server = start_server(env, port, args, data_dir / "gunicorn.log")
@@ -451,7 +458,7 @@ def bench_database(db: str, count: int, args) -> dict:
     finally:
         if server is not None:
             stop_server(server)
-        if db == "postgres" and not args.keep:
+        if db == "postgres" and not (args.keep or args.reuse):
             pg_recreate(env["DATABASE_URL"], PG_DATABASE, drop_only=True)
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
@@ -506,6 +513,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--show-slowest", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="keep the databases and data folders")
+    parser.add_argument("--reuse", action="store_true",
+                        help=f"PostgreSQL: measure the {PG_DATABASE} database a --keep run left (no migrate, "
+                             "no load) and keep it")
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)  # internal: fill the configured database
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()

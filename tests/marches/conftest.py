@@ -8,10 +8,16 @@ from django.utils import timezone
 
 from territoires.accounts.models import AccountKind, Company, CompanyMembership
 from territoires.interop.siren import first_valid_siret
-from territoires.marches import services
+from territoires.marches import search, services
 from tests.factories import BodyFactory, UserFactory, membership
 
 COMPANY_SIRET = "73282932000074"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_plans():
+    """The search keeps figures that choose its plans a minute; each test has its own data."""
+    search.clear_plan_caches()
 
 
 @pytest.fixture

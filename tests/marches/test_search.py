@@ -268,7 +268,8 @@ def test_head_of_the_order_spares_the_full_query(monkeypatch):
         with CaptureQueriesContext(connection) as queries:
             page = notice_search(SearchParams(q="voirie"), limit=2)
         assert titles(page) == ["Voirie 5", "Voirie 4"]
-        return [q["sql"] for q in queries.captured_queries if "marches_notice_fts_vocab" not in q["sql"]]
+        return [q["sql"] for q in queries.captured_queries
+                if "marches_notice_fts_vocab" not in q["sql"] and "pg_stats" not in q["sql"]]
 
     missed, found = page_queries(3), page_queries(7)
     assert len(missed) == len(found) + 1  # bound, head (too short), full query / bound, head
@@ -343,3 +344,40 @@ def test_rare_matches_past_the_head_come_in_the_same_order(monkeypatch):
     assert titles(page) == ["Voirie 2", "Voirie 1", "Voirie 0"] and page.capped
     sorted_whole = any("COALESCE" in q["sql"] for q in queries.captured_queries)
     assert sorted_whole == (connection.vendor == "postgresql")
+
+
+def test_a_dense_head_too_short_for_the_page_is_read_once_deeper(monkeypatch):
+    # Head of 4: two voiries among four notices (dense), the page needs three rows (2 + 1 to
+    # know a next page follows): a head of ceil(4 × 3 / 2 × 1.5) = 9 notices is read instead
+    # of every voirie being fetched and sorted.
+    monkeypatch.setattr(search, "PREFIX_DEPTH", 4)
+    for i in range(12):
+        make(f"{'Voirie' if i % 2 else 'Repas'} {i}", deadline=NOW + timedelta(hours=i + 1))
+    with CaptureQueriesContext(connection) as queries:
+        page = notice_search(SearchParams(q="voirie"), limit=2)
+    assert titles(page) == ["Voirie 1", "Voirie 3"] and page.capped
+    sqls = [q["sql"] for q in queries.captured_queries
+            if "marches_notice_fts_vocab" not in q["sql"] and "pg_stats" not in q["sql"]]
+    assert [" OFFSET 3" in sql for sql in sqls] == [True, False, False, False]  # 4th deadline, head
+    assert " OFFSET 8" in sqls[2]  # the 9th deadline, then the deeper head, which suffices
+    assert all('"deadline" <=' in sql for sql in sqls[1::2])
+
+
+def test_words_the_statistics_show_rare_skip_the_head(monkeypatch):
+    # PostgreSQL's figures say 'voir' is in one notice in 10,000: the head would hold none,
+    # every match is fetched and sorted at once. SQLite has no such figures.
+    monkeypatch.setattr(search, "PREFIX_DEPTH", 3)
+    monkeypatch.setattr(search, "_pg_word_frequencies", lambda: {"repas": 0.5, "voir": 0.0001})
+    for i in range(4):
+        make(f"Repas {i}", deadline=NOW + timedelta(hours=i + 1))
+    for i in range(3):
+        make(f"Voirie {i}", deadline=NOW + timedelta(days=3 - i))
+    with CaptureQueriesContext(connection) as queries:
+        page = notice_search(SearchParams(q="voirie"), limit=2)
+    assert titles(page) == ["Voirie 2", "Voirie 1"] and page.capped
+    sqls = [q["sql"] for q in queries.captured_queries if "marches_notice_fts_vocab" not in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(sqls) == 1 and "COALESCE" in sqls[0]
+    else:
+        assert " OFFSET 2" in sqls[0]  # the head's bound, as for any word
+    assert titles(notice_search(SearchParams(q="repas"), limit=2)) == ["Repas 0", "Repas 1"]

@@ -13,13 +13,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from territoires.api import errors
 from territoires.api.schemas import ErrorOut, Text
 from territoires.marches import essential
 from territoires.marches.search import COUNT_CAP, SearchParams, notice_search
+from territoires.marches.views.portal import notice_path_prefix
 from territoires.tenancy.models import Body
 
 router = Router(tags=["marchés"])
@@ -79,12 +79,11 @@ class NoticePageOut(Schema):
 errors.register_field_labels([NoticeFilters])
 
 
-def _out(notice) -> dict:
-    path = reverse("marches_public:notice", args=[notice.pk])
+def _out(notice, notices_url: str) -> dict:
     return {
         "title": notice.title, "buyer": notice.buyer_name, "cpv_main": notice.cpv_main, "nuts": notice.nuts,
         "deadline": notice.deadline, "source": notice.source, "source_id": notice.source_id,
-        "url": settings.PUBLIC_URL.rstrip("/") + path,
+        "url": f"{notices_url}{notice.pk}/",
     }
 
 
@@ -99,7 +98,9 @@ def notices_search(request: HttpRequest, filters: Query[NoticeFilters]):
     if problems:
         raise ValidationError({name: [message] for name, message in problems.items()})
     page = notice_search(params, offset=filters.offset, limit=filters.limit)
-    return {"items": [_out(notice) for notice in page.items], "count": page.total, "capped": page.capped}
+    notices_url = settings.PUBLIC_URL.rstrip("/") + notice_path_prefix()
+    return {"items": [_out(notice, notices_url) for notice in page.items], "count": page.total,
+            "capped": page.capped}
 
 
 class DecpFilters(Schema):

@@ -20,6 +20,7 @@ Every query word must match (AND). Results are never counted: a page says
 whether another follows (`SearchPage.capped`), see `notice_search`.
 """
 
+import math
 import re
 import threading
 import time
@@ -37,6 +38,10 @@ from django.utils import timezone
 from territoires.interop.cpv import fold
 
 COUNT_CAP = 1000  # deepest result offered (pages, API offset) and the relevance pool
+# What lists of notices show (page, API, feed, digest): searches fetch only these columns,
+# a third of the others' cost per row (the notice page reads its notice again, whole).
+LIST_FIELDS = ("source", "source_id", "state", "title", "buyer_name", "cpv_main", "nuts", "deadline",
+               "published_on", "url", "imported_at", "updated_at")
 SORTS = ("deadline", "published", "relevance")
 
 # Common French words that carry no meaning in a tender's text (folded forms).
@@ -339,7 +344,7 @@ def notice_queryset(params: SearchParams, *, imported_since: datetime | None = N
     """
     from territoires.marches.models import Notice, NoticeState
 
-    qs = Notice.objects.all()
+    qs = Notice.objects.only(*LIST_FIELDS)
     terms = query_terms(params.q)
     if terms and match is not False:
         qs = qs.filter(_match_condition(terms, indexable=match is True))
@@ -369,13 +374,23 @@ def notice_queryset(params: SearchParams, *, imported_since: datetime | None = N
     return qs, terms
 
 
+_BOUND_TTL = 60.0
+_bounds: dict[tuple, tuple[float, object]] = {}
+
+
 def _prefix_bound(params: SearchParams, field: str, descending: bool, depth: int, now):
     """The `depth`-th value of `field` in the order, among all dated notices the date criteria allow.
 
-    Read from the order's own index (no other criterion), so it costs `depth` index entries.
+    Read from the order's own index (no other criterion), so it costs `depth` index entries;
+    kept a minute per process, since any bound gives the right page (see `_dated_then_undated`):
+    an outdated one only makes the head a little longer or shorter.
     """
     from territoires.marches.models import Notice
 
+    key = (field, descending, depth, params.closing_after, params.closing_before, params.open_only)
+    cached = _bounds.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _BOUND_TTL:
+        return cached[1]
     qs = Notice.objects.filter(**{f"{field}__isnull": False})
     if field == "deadline":
         if params.closing_after:
@@ -384,33 +399,53 @@ def _prefix_bound(params: SearchParams, field: str, descending: bool, depth: int
             qs = qs.filter(deadline__lt=_paris_midnight(params.closing_before) + timedelta(days=1))
         if params.open_only:
             qs = qs.filter(deadline__gt=now)
-    return qs.order_by(f"-{field}" if descending else field).values_list(field, flat=True)[depth - 1:depth].first()
+    bound = qs.order_by(f"-{field}" if descending else field).values_list(field, flat=True)[depth - 1:depth].first()
+    if len(_bounds) > 1000:
+        _bounds.clear()
+    _bounds[key] = (time.monotonic(), bound)
+    return bound
 
 
-def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: int, prefix=None) -> list:
+def clear_plan_caches() -> None:
+    """Forget what chooses query plans (bounds, word figures): for tests, whose data changes."""
+    _bounds.clear()
+    _sqlite_rarest_cache.clear()
+    _pg_frequencies.update(at=float("-inf"), words={})
+
+
+def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: int, prefix=None,
+                        sort_whole: bool = False) -> list:
     """Rows with `field` in its order (pk breaking ties), then rows without it by pk.
 
     Two queries instead of NULLS LAST: SQLite cannot read an index in NULLS LAST
     order (it sorts every match), nor PostgreSQL in DESC NULLS LAST; each part
     here is a plain index order on both, and both put the undated rows last.
 
-    `prefix` (queryset, bound): try the first rows of the order first, see `notice_search`.
+    `prefix` (queryset, bound_at): try the head of the order first, see `notice_search`;
+    `bound_at(depth)` is the `depth`-th value of the order. `sort_whole`: the matches are
+    known to be rare (see `_whole_sort_order`).
     """
     order = (f"-{field}", "-pk") if descending else (field, "pk")
-    full_order = order
+    full_order = _whole_sort_order(field, descending, order) if sort_whole else order
     if prefix is not None:
-        prefix_qs, bound = prefix
-        head = prefix_qs.filter(**{f"{field}__isnull": False, f"{field}__{'gte' if descending else 'lte'}": bound})
-        items = list(head.order_by(*order)[offset:offset + limit])
-        if len(items) == limit:
-            return items
-        if offset + len(items) < SPARSE_FRACTION * PREFIX_DEPTH and connection.vendor == "postgresql":
-            # Few matches at the head of the order: they are rare (under SPARSE_FRACTION), and
-            # fetching them all through the indexes then sorting beats walking the order's
-            # index past thousands of rows. An expression order is what keeps the planner
-            # from walking that index; both orders give the same rows.
-            key = Coalesce(F(field), F(field))
-            full_order = (key.desc(), "-pk") if descending else (key.asc(), "pk")
+        prefix_qs, bound_at = prefix
+        depth = PREFIX_DEPTH
+        for _attempt in range(2):
+            bound = bound_at(depth)
+            if bound is None:
+                break  # fewer dated notices than `depth`: the full query reads no more
+            head = prefix_qs.filter(**{f"{field}__isnull": False,
+                                       f"{field}__{'gte' if descending else 'lte'}": bound})
+            items = list(head.order_by(*order)[offset:offset + limit])
+            if len(items) == limit:
+                return items
+            found = offset + len(items)
+            if found < SPARSE_FRACTION * depth:
+                full_order = _whole_sort_order(field, descending, order)
+                break
+            # Matches are frequent in the head, the page ends a little deeper: read as deep
+            # as their density says (with a margin), once, rather than sort every match.
+            depth = min(math.ceil(depth * (offset + limit) / found * 1.5), PREFIX_DEPTH * 8)
     dated = qs.filter(**{f"{field}__isnull": False})
     items = list(dated.order_by(*full_order)[offset:offset + limit])
     if len(items) == limit:
@@ -421,26 +456,59 @@ def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: in
     return items + list(undated[start:start + limit - len(items)])
 
 
-def _by_relevance(qs, terms: list[str], offset: int, limit: int, pool=None) -> list:
-    """Best first (bm25 on SQLite, ts_rank on PostgreSQL), then by pk; within `pool` if given.
+def _whole_sort_order(field: str, descending: bool, order: tuple) -> tuple:
+    """The order for rare matches: on PostgreSQL, an expression that keeps the planner from
+    walking the order's index past thousands of rows (fetching the few matches through the
+    other indexes, then sorting them, is cheaper). Both orders give the same rows."""
+    if connection.vendor != "postgresql":
+        return order
+    key = Coalesce(F(field), F(field))
+    return (key.desc(), "-pk") if descending else (key.asc(), "pk")
 
-    The databases rank differently, so this is the one order that may differ between them.
+
+def _rare(terms: list[str], fetch: int) -> bool:
+    """Whether the head of the order would hold too few matches to be worth reading.
+
+    PostgreSQL only, from ANALYZE's word figures: a word absent from them is rarer than
+    every word they list. Without figures (a new or small table), nothing is rare.
     """
-    if pool is not None:
-        qs = qs.filter(pk__in=list(pool))  # evaluated first: its SQL names the table as the outer query does
+    if not terms or connection.vendor != "postgresql":
+        return False
+    frequencies = _pg_word_frequencies()
+    if not frequencies:
+        return False
+    return min(frequencies.get(term, 0.0) for term in terms) * PREFIX_DEPTH < fetch / 2
+
+
+def _by_relevance(base, unmatched, terms: list[str], offset: int, limit: int) -> list:
+    """Best first (bm25 on SQLite, ts_rank on PostgreSQL), then by pk, among the COUNT_CAP
+    most recent matches.
+
+    One query reads the pool's ids with their rank (walking the primary key backwards, the
+    rank costs little once the row is read), Python orders these few pairs, and the page's
+    notices are fetched by id: cheaper than ranking the pool in a second query over an
+    IN list of a thousand ids. The databases rank differently, so this is the one order
+    that may differ between them.
+    """
+    from territoires.marches.models import Notice
+
     if connection.vendor == "postgresql":
         rank = RawSQL("ts_rank(\"marches_notice\".\"search_vector\", to_tsquery('simple', %s))",
                       [" & ".join(terms)], output_field=FloatField())
-        qs = qs.filter(_match_condition(terms)).annotate(relevance=rank)
+        pool = base.annotate(relevance=rank)
     else:
         # FTS5's `rank` (bm25, lower is better) is only readable in a join with the MATCH.
-        qs = qs.extra(
+        pool = unmatched.extra(
             tables=["marches_notice_fts"],
             where=["marches_notice_fts.rowid = marches_notice.id", "marches_notice_fts MATCH %s"],
             params=[_fts5_expression(terms)],
             select={"relevance": "-marches_notice_fts.rank"},
         )
-    return list(qs.order_by(F("relevance").desc(), "pk")[offset:offset + limit])
+    ranked = sorted(pool.order_by("-pk").values_list("pk", "relevance")[:COUNT_CAP],
+                    key=lambda pair: (-pair[1], pair[0]))
+    ids = [pk for pk, _relevance in ranked[offset:offset + limit]]
+    notices = Notice.objects.only(*LIST_FIELDS).in_bulk(ids)
+    return [notices[pk] for pk in ids]
 
 
 # With many matches, the page is first looked for among this many notices at the head
@@ -471,7 +539,10 @@ def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
     This is what PostgreSQL cannot see by itself: it multiplies the selectivities
     of the words ("entretien espaces verts" is estimated at 200 notices when
     26,000 of 1M hold all three) and would fetch and sort every match (~90 ms)
-    instead of walking the index (< 1 ms). Otherwise the planner's own plan runs.
+    instead of walking the index (< 1 ms). When the head holds many matches but
+    not the whole page, a deeper head is read once, as deep as the matches'
+    density says; when it holds few, every match is fetched and sorted. Words
+    the statistics already show to be rare skip the head altogether.
 
     Ranking every match by relevance would cost hundreds of milliseconds for a
     frequent word, so relevance ranks the COUNT_CAP most recently imported matches.
@@ -482,17 +553,14 @@ def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
     fetch = limit + 1
     if params.sort == "relevance" and terms:
         unmatched, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=False)
-        pool = base.order_by("-pk").values_list("pk", flat=True)[:COUNT_CAP]
-        items = _by_relevance(unmatched, terms, offset, fetch, pool)
+        items = _by_relevance(base, unmatched, terms, offset, fetch)
     else:
         field, descending = ("published_on", True) if params.sort == "published" else ("deadline", False)
-        prefix = None
-        if offset + fetch <= PREFIX_ROWS:
-            bound = _prefix_bound(params, field, descending, PREFIX_DEPTH, now)
-            if bound is not None:
-                prefix_qs, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=None)
-                prefix = (prefix_qs, bound)
-        items = _dated_then_undated(base, field, descending, offset, fetch, prefix)
+        prefix, rare = None, _rare(terms, fetch)
+        if offset + fetch <= PREFIX_ROWS and not rare:
+            prefix_qs, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=None)
+            prefix = (prefix_qs, lambda depth: _prefix_bound(params, field, descending, depth, now))
+        items = _dated_then_undated(base, field, descending, offset, fetch, prefix, sort_whole=rare)
     more = len(items) > limit
     items = items[:limit]
     return SearchPage(items=items, total=offset + len(items), capped=more)

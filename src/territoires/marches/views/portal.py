@@ -98,7 +98,7 @@ class QuickInput(forms.TextInput):
 
 
 class Checkbox(QuickInput):
-    """Named so that ui/field.html lays it out as a checkbox (its widget_type is 'checkbox')."""
+    """Named so that `form_field` lays it out as a checkbox (its widget_type is 'checkbox')."""
 
     def __init__(self, attrs=None):
         super().__init__("checkbox", attrs)
@@ -159,6 +159,11 @@ def _public_url(path: str) -> str:
     return settings.PUBLIC_URL.rstrip("/") + path
 
 
+def notice_path_prefix() -> str:
+    """`/marches/avis/`: a notice page's path is this and `<pk>/` (one reverse per list, not per row)."""
+    return reverse("marches_public:notice", args=[0]).removesuffix("0/")
+
+
 def result_rows(notices) -> list[dict]:
     """What the list shows of each notice, computed here rather than by template tags.
 
@@ -167,7 +172,7 @@ def result_rows(notices) -> list[dict]:
     about 0.3 ms. `html` is the row's <li>; the other keys serve the notice page.
     """
     cpv, nuts = cpv_catalogue(), nuts_catalogue()
-    base = reverse("marches_public:notice", args=[0]).removesuffix("0/")
+    base = notice_path_prefix()
     labels = {"buyer": _("Acheteur"), "cpv": _("CPV"), "place": _("Lieu"), "deadline": _("Date limite"),
               "none": _("non précisée"), "ours": _("Territoires"), "cancelled": _("Annulé")}
     sources = {code: str(label) for code, label in NoticeSource.choices}
