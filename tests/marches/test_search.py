@@ -4,6 +4,7 @@ Every test runs on SQLite (FTS5) and PostgreSQL (GIN over tsvector): the same
 assertions hold on both, which is the point of stemming in Python.
 """
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -359,8 +360,39 @@ def test_a_dense_head_too_short_for_the_page_is_read_once_deeper(monkeypatch):
     sqls = [q["sql"] for q in queries.captured_queries
             if "marches_notice_fts_vocab" not in q["sql"] and "pg_stats" not in q["sql"]]
     assert [" OFFSET 3" in sql for sql in sqls] == [True, False, False, False]  # 4th deadline, head
-    assert " OFFSET 8" in sqls[2]  # the 9th deadline, then the deeper head, which suffices
-    assert all('"deadline" <=' in sql for sql in sqls[1::2])
+    assert " OFFSET 8" in sqls[2]  # the 9th deadline, then the deeper head, which suffices:
+    assert '"deadline" <=' in sqls[1] and '"deadline" >' in sqls[3]  # it goes on from the first
+
+
+@pytest.mark.parametrize("depth", [2, 3, 5, 8])
+def test_pages_through_the_heads_are_the_pages_of_the_whole_order(monkeypatch, depth):
+    # Matches spread unevenly along the order, equal dates, notices without one: every page,
+    # whatever the heads read, is the slice of the order computed here in Python, for the
+    # ascending (deadline) and the descending (publication) order.
+    monkeypatch.setattr(search, "PREFIX_DEPTH", depth)
+    monkeypatch.setattr(search, "SPARSE_FRACTION", 0.2)
+    rng = random.Random(depth)
+    matches = []
+    for i in range(40):
+        word = "Voirie" if (i < 6 or i > 30 or rng.random() < 0.2) else "Repas"
+        deadline = None if rng.random() < 0.1 else NOW + timedelta(hours=i // 3)
+        published = None if rng.random() < 0.1 else date(2026, 1, 1) + timedelta(days=(40 - i) // 3)
+        notice = make(f"{word} {i}", deadline=deadline, published_on=published)
+        if word == "Voirie":
+            matches.append(notice)
+    orders = {  # dated first, then undated by pk in the order's direction
+        "deadline": sorted(matches, key=lambda n: (n.deadline is None, n.deadline or NOW, n.pk)),
+        "published": sorted(matches, key=lambda n: (n.published_on is None,
+                                                    -(n.published_on or date.min).toordinal(), -n.pk)),
+    }
+    for sort, ordered in orders.items():
+        expected = [n.title for n in ordered]
+        for limit in (2, 3, 5):
+            for offset in range(0, len(expected) + 1, limit):
+                search.clear_plan_caches()
+                page = notice_search(SearchParams(q="voirie", sort=sort), offset=offset, limit=limit)
+                assert titles(page) == expected[offset:offset + limit], (sort, limit, offset)
+                assert page.capped == (offset + limit < len(expected))
 
 
 def test_words_the_statistics_show_rare_skip_the_head(monkeypatch):

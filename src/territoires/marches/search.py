@@ -429,23 +429,29 @@ def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: in
     full_order = _whole_sort_order(field, descending, order) if sort_whole else order
     if prefix is not None:
         prefix_qs, bound_at = prefix
-        depth = PREFIX_DEPTH
-        for _attempt in range(2):
+        depth, skip, items = PREFIX_DEPTH, offset, []
+        within = f"{field}__{'gte' if descending else 'lte'}"
+        past = {f"{field}__isnull": False}
+        for attempt in range(2):
             bound = bound_at(depth)
             if bound is None:
                 break  # fewer dated notices than `depth`: the full query reads no more
-            head = prefix_qs.filter(**{f"{field}__isnull": False,
-                                       f"{field}__{'gte' if descending else 'lte'}": bound})
-            items = list(head.order_by(*order)[offset:offset + limit])
+            head = prefix_qs.filter(**past, **{within: bound})
+            items += head.order_by(*order)[skip:skip + limit - len(items)]
             if len(items) == limit:
                 return items
-            found = offset + len(items)
+            found = offset + len(items)  # matches in the head (at least)
             if found < SPARSE_FRACTION * depth:
                 full_order = _whole_sort_order(field, descending, order)
                 break
+            if attempt:
+                break
             # Matches are frequent in the head, the page ends a little deeper: read as deep
-            # as their density says (with a margin), once, rather than sort every match.
+            # as their density says (with a margin), once, rather than sort every match. The
+            # deeper head goes on from this one's bound when this one held the page's start.
             depth = min(math.ceil(depth * (offset + limit) / found * 1.5), PREFIX_DEPTH * 8)
+            if items:
+                skip, past = 0, {f"{field}__{'lt' if descending else 'gt'}": bound}
     dated = qs.filter(**{f"{field}__isnull": False})
     items = list(dated.order_by(*full_order)[offset:offset + limit])
     if len(items) == limit:
