@@ -223,6 +223,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Pieces the browser sends large files in (`core.uploads`; the server takes up to 8 MB).
+UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASK_MAX_ATTEMPTS = env_int("TERRITOIRES_TASK_MAX_ATTEMPTS", 5)

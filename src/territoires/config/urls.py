@@ -17,6 +17,7 @@ urlpatterns = [
     path("registre/", include("territoires.actes.public_urls")),
     path("marches/", include("territoires.marches.public_urls")),
     path("entreprise/", include("territoires.marches.company_urls")),
+    path("televersements/", include("territoires.core.urls")),
     path("", include("territoires.ui.urls")),
 ]
 

@@ -1,5 +1,8 @@
 """Platform-wide models that belong to no single service."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -42,3 +45,31 @@ class Lease(models.Model):
 
     name = models.CharField(max_length=100, primary_key=True)
     until = models.DateTimeField()
+
+
+class Upload(models.Model):
+    """A file arriving in pieces, so that an interrupted upload resumes where it stopped
+    (`core.uploads`, the tus 1.0 protocol's core): large DCE files, later bids.
+
+    Pieces are kept in the file storage (shared by every web process) under the names
+    in `chunks`, written in the same transaction as `offset`; the finished file is
+    claimed once by the form it was sent for, then the row and its pieces go.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=50)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    chunks = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["updated_at"])]
+
+    @property
+    def complete(self) -> bool:
+        return self.offset == self.length

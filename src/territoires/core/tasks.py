@@ -17,6 +17,8 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
+from territoires.core.schedule import periodic
+
 logger = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 30
@@ -50,3 +52,12 @@ def retrying_task(func: Callable[..., Any]) -> Any:
 
     wrapped = task(runner)
     return wrapped
+
+
+@periodic(every=timedelta(hours=1))
+@task()
+def expire_uploads() -> int:
+    """Delete resumable uploads untouched for a day, finished or not (`core.uploads`)."""
+    from territoires.core.uploads import uploads_expire
+
+    return uploads_expire()

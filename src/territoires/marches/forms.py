@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from territoires.interop.decp import data as decp
 from territoires.marches.models import Lot, Nature, Procedure
 from territoires.marches.reference import nuts_catalogue
-from territoires.ui.forms import DateInput, DateTimeInput, MultipleFileField
+from territoires.ui.forms import (
+    DateInput,
+    DateTimeInput,
+    MultipleFileField,
+    ResumableFileInput,
+    UploadIdsField,
+)
 
 
 class CpvInput(forms.TextInput):
@@ -89,12 +95,24 @@ class LotForm(forms.Form):
 
 
 class DceFilesForm(forms.Form):
-    files = MultipleFileField(label=_("Documents du DCE"))
+    """Files sent with the form (no JavaScript) or beforehand in resumable pieces (`uploads`)."""
+
+    files = MultipleFileField(label=_("Documents du DCE"), required=False,
+                              widget=ResumableFileInput(purpose="marches.dce"))
+    uploads = UploadIdsField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = _("Tous formats ; %(n)s Mo au plus par fichier. Un fichier du même nom "
-                                           "remplace le précédent.") % {"n": settings.MARCHES_DCE_MAX_MB}
+                                           "remplace le précédent. Un envoi interrompu reprend là où il s'est "
+                                           "arrêté.") % {"n": settings.MARCHES_DCE_MAX_MB}
+        self.fields["files"].widget.attrs["data-upload-field"] = self.add_prefix("uploads")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("files") and not data.get("uploads") and not self.has_error("uploads"):
+            self.add_error("files", _("Choisissez au moins un fichier."))
+        return data
 
 
 class AmendForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territoires.core.uploads import UploadError, upload_claim
 from territoires.interop.eforms.errors import NoticeError
 from territoires.marches import eforms_notices, selectors, services
 from territoires.marches.forms import (
@@ -191,7 +192,9 @@ def dce_upload(request, body: Body, consultation_id: int):
                 messages.error(request, message)
         return _back(body, consultation)
     added = 0
-    for upload in form.cleaned_data["files"]:
+
+    def add(upload) -> None:
+        nonlocal added
         try:
             services.dce_file_add(actor=request.user, consultation=consultation, name=upload.name, data=upload,
                                   content_type=upload.content_type or "application/octet-stream")
@@ -200,6 +203,15 @@ def dce_upload(request, body: Body, consultation_id: int):
                 messages.error(request, f"{upload.name} : {message}")
         else:
             added += 1
+
+    for upload in form.cleaned_data["files"]:
+        add(upload)
+    for upload_id in form.cleaned_data["uploads"]:
+        try:
+            with upload_claim(request.user, upload_id, purpose="marches.dce") as upload:
+                add(upload)
+        except UploadError as error:
+            messages.error(request, error.message)
     if added:
         messages.success(request, _("%(n)s fichier(s) ajouté(s) au DCE en préparation.") % {"n": added})
     return _back(body, consultation)
