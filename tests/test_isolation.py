@@ -32,6 +32,7 @@ SECRET_MARKERS = [
     "Consultation-Cible-Isolation",
     "Question-Cible-Isolation",
     "retrait.cible@isolation.example",
+    "Televersement-Cible-Isolation",
 ]
 # The buyer's name is public on the portal's pages and open-data API by design; only the
 # other markers (drafts, unanswered questions, the register of downloads) are checked there.
@@ -77,6 +78,7 @@ def _consultations(body):
 
     from django.utils import timezone
 
+    from territoires.core.uploads import upload_create
     from territoires.marches import services as marches
     from tests.marches.conftest import consultation_fields, make_company_user
 
@@ -93,7 +95,9 @@ def _consultations(body):
     asker = make_company_user(email="asker@isolation.example", siret="44306184100047", name="Autre")
     question = marches.question_ask(actor=asker, consultation=published, text="Question-Cible-Isolation")
     marches.retrait_record(consultation=published, email="retrait.cible@isolation.example")
-    return {"consultation": draft, "lot": lot, "dce_file": dce, "question": question}
+    upload = upload_create(buyer, purpose="marches.dce", filename="Televersement-Cible-Isolation.pdf",
+                           content_type="application/pdf", length=10)
+    return {"consultation": draft, "lot": lot, "dce_file": dce, "question": question, "upload": upload}
 
 
 def _acte_with_letter(body, admin):
@@ -155,6 +159,7 @@ def test_every_route_is_isolated(client, target):
         "lot_id": str(target["lot"].pk),
         "question_id": str(target["question"].pk),
         "kind": "avis",
+        "upload_id": str(target["upload"].pk),
     }
     routes = sorted(set(iter_routes()))
     assert len(routes) > 10
@@ -184,3 +189,5 @@ def test_every_route_is_isolated(client, target):
     assert not leaks, "\n".join(leaks)
     assert (Membership.objects.count(), Invitation.objects.count()) == before
     assert JournalEntry.objects.filter(body=target["body"]).count() == journal_before
+    target["upload"].refresh_from_db()  # still there, untouched
+    assert (target["upload"].offset, target["upload"].chunks) == (0, [])
