@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from territoires.interop.eforms.parse import parse_notice
 from territoires.interop.eforms.schema import schema_errors
-from territoires.marches import services
+from territoires.marches import essential, services
 from territoires.marches.models import Consultation, Retrait, Status
 from tests.factories import BodyFactory, UserFactory, membership
+from tests.marches.conftest import consultation_fields
 
 
 @pytest.fixture
@@ -123,6 +124,47 @@ def test_decp_complete_publish_and_export_valid_against_schema(buyer_client, buy
     assert json.loads(public.content) == document
     awarded = client.get(reverse("marches_public:awarded")).content.decode()
     assert "BTP Côte-d&#x27;Or" in awarded or "BTP Côte-d'Or" in awarded
+
+
+def test_concession_decp_is_a_contrat_concession_exported_beside_the_marches(buyer_client, buyer, buyer_body,
+                                                                             published, client):
+    # A small public-service concession (under the marchés' 40,000 € threshold: concessions
+    # have none) and a marché of the same buyer, published the same year: one valid file.
+    concession = services.consultation_create(actor=buyer, body=buyer_body, **consultation_fields(
+        reference="2026-DSP-001", title="Gestion de la piscine municipale", object="Délégation de la piscine",
+        nature="services", procedure="concession", cpv_main="92610000-0"))
+    services.dce_file_add(actor=buyer, consultation=concession, name="RC.pdf", data=b"%PDF-1.4 rc")
+    services.consultation_publish(actor=buyer, consultation=concession)
+    Consultation.objects.filter(pk=concession.pk).update(status=Status.CLOSED)
+    concession.refresh_from_db()
+    services.award_save(actor=buyer, consultation=concession, lot=None, winner_siret="73282932000074",
+                        winner_name="Aqua Côte-d'Or", winner_postal_code="21000", winner_city="Dijon",
+                        amount=Decimal("30000"), contract_date=timezone.localdate(), duration_months=60)
+    services.consultation_conclude(actor=buyer, consultation=concession, outcome=Status.AWARDED)
+    record = concession.decp.get()
+    assert record.data["nature"] == "Concession de service" and Decimal(record.data["total_value"]) == 30000
+
+    edit = reverse("marches:decp_edit", args=[buyer_body.siren, record.pk])
+    page = buyer_client.get(edit).content.decode()
+    assert "SIRET du concessionnaire" in page and "Forme du prix" not in page
+    data = {**record.data, "nature": "Délégation de service public", "public_subsidy": "-5"}
+    response = buyer_client.post(edit, data)
+    content = response.content.decode()  # refused, and what was typed is kept
+    assert response.status_code == 400 and 'value="-5"' in content and "supérieure ou égale à 0" in content
+    assert buyer_client.post(edit, {**data, "public_subsidy": "12000"}).status_code == 302
+    assert buyer_client.post(reverse("marches:decp_publish", args=[buyer_body.siren, record.pk])).status_code == 302
+    _award(buyer, published)
+    essential.decp_publish(actor=buyer, record=published.decp.get())
+
+    schema = json.loads((settings.REFERENCE_DATA_DIR / "marches" / "decp" / "schema_decp_v2.0.3.json").read_text())
+    exported = buyer_client.get(reverse("marches:decp_export", args=[buyer_body.siren, record.year]))
+    document = json.loads(exported.content)
+    jsonschema_rs.validator_for(schema).validate(document)
+    (contract,) = document["marches"]["contrat-concession"]
+    assert contract["nature"] == "Délégation de service public" and contract["montantSubventionPublique"] == 12000
+    assert contract["concessionnaires"][0]["concessionnaire"]["id"] == "73282932000074"
+    assert len(document["marches"]["marche"]) == 1
+    assert client.get("/api/v1/marches/decp", {"year": record.year}).json() == document
 
 
 def test_other_body_cannot_see_the_consultation(client, published):

@@ -1,9 +1,10 @@
 """Essential data (DECP v2) of awarded contracts: prefilled at award, completed by the buyer,
 exported as the JSON data.gouv.fr consolidates.
 
-`Decp.data` keeps the values in plain JSON types with the `interop.decp.Marche`
-field names, so the form, the export and the checks share one vocabulary; the
-conversion to the dataclass happens in `decp_marche` only.
+`Decp.data` keeps the values in plain JSON types with the field names of
+`interop.decp.Marche`, or of `interop.decp.ContratConcession` for a concession,
+so the form, the export and the checks share one vocabulary; the conversion to
+the dataclass happens in `decp_contract` only.
 """
 
 from dataclasses import fields as dc_fields
@@ -16,13 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from territoires.interop.decp import data as decp
-from territoires.interop.decp.checks import check_marche
+from territoires.interop.decp.checks import check_concession, check_marche
 from territoires.interop.decp.export import decp_json
 from territoires.journal.services import journal_record
 from territoires.marches.models import Award, Consultation, Decp, Nature, Procedure, Status
 
-# Our procedures → the DECP list. Concessions have their own DECP shape (contrat-concession),
-# not produced from this form yet.
+# Our procedures → the DECP list of marchés. Concessions have their own shape (contrat-concession).
 PROCEDURES = {
     Procedure.MAPA: decp.Procedure.ADAPTEE,
     Procedure.OPEN: decp.Procedure.APPEL_OFFRES_OUVERT,
@@ -38,7 +38,8 @@ CCAG_BY_NATURE = {
     Nature.SUPPLIES: decp.Ccag.FCS,
     Nature.SERVICES: decp.Ccag.FCS,
 }
-# Since 2024 only contracts of 40,000 € HT or more are published (D9).
+# Since 2024 only marchés of 40,000 € HT or more are published (D9); every concession is
+# (article R3131-1 of the code de la commande publique has no threshold).
 DECP_THRESHOLD = Decimal("40000")
 LIST_FIELDS = ("price_types", "techniques", "execution_methods", "social_considerations",
                "environmental_considerations")
@@ -85,15 +86,39 @@ def decp_initial(consultation: Consultation, award: Award) -> dict:
     }
 
 
+def concession_initial(consultation: Consultation, award: Award) -> dict:
+    """What a concession's award already says (`ContratConcession` names); the buyer completes it."""
+    subject = consultation.object if not award.lot_id else f"{consultation.title} – {award.lot.title}"
+    return {
+        "id": _decp_id(consultation, award),
+        "authority_siret": consultation.body.siret,
+        "nature": (decp.ConcessionNature.TRAVAUX if consultation.nature == Nature.WORKS
+                   else decp.ConcessionNature.SERVICE),
+        "subject": subject[:1000],
+        "procedure": decp.ConcessionProcedure.NEGOCIEE_OUVERTE,
+        "duration_months": award.duration_months or 12,
+        "signed_on": award.contract_date.isoformat(),
+        "execution_start": award.contract_date.isoformat(),
+        "total_value": str(award.amount),
+        "public_subsidy": "0",
+        "concessionaire_siret": award.winner_siret,
+        "social_considerations": [decp.ConcessionSocialConsideration.AUCUNE],
+        "environmental_considerations": [decp.EnvironmentalConsideration.AUCUNE],
+    }
+
+
+def is_concession(record: Decp) -> bool:
+    return record.consultation.procedure == Procedure.CONCESSION
+
+
 def decp_prefill(consultation: Consultation) -> list[Decp]:
-    """One DECP record per award of 40,000 € HT or more; existing records are left alone."""
-    if consultation.procedure == Procedure.CONCESSION:
-        return []
+    """One DECP record per award (of 40,000 € HT or more for a marché); existing ones are left alone."""
+    concession = consultation.procedure == Procedure.CONCESSION
     made = []
     for award in consultation.awards.select_related("lot", "consultation__body", "consultation__commune"):
-        if award.amount < DECP_THRESHOLD or Decp.objects.filter(award=award).exists():
+        if (award.amount < DECP_THRESHOLD and not concession) or Decp.objects.filter(award=award).exists():
             continue
-        initial = decp_initial(consultation, award)
+        initial = (concession_initial if concession else decp_initial)(consultation, award)
         made.append(Decp.objects.create(consultation=consultation, award=award, decp_id=initial["id"],
                                         data=initial, year=award.contract_date.year))
     return made
@@ -129,10 +154,33 @@ def decp_marche(record: Decp, published_on: date | None = None) -> decp.Marche:
     )
 
 
+def decp_concession(record: Decp, published_on: date | None = None) -> decp.ContratConcession:
+    """The stored values of a concession as the interop dataclass (see `decp_marche`)."""
+    values = record.data
+    return decp.ContratConcession(
+        id=values["id"], authority_siret=values["authority_siret"], nature=decp.ConcessionNature(values["nature"]),
+        subject=values["subject"], procedure=decp.ConcessionProcedure(values["procedure"]),
+        duration_months=int(values["duration_months"]), signed_on=_date(values["signed_on"]),
+        execution_start=_date(values["execution_start"]),
+        published_on=published_on or _date(values.get("published_on") or timezone.localdate()),
+        total_value=Decimal(values["total_value"]), public_subsidy=Decimal(values["public_subsidy"]),
+        concessionaires=(decp.Operator(id=values["concessionaire_siret"]),),
+        social_considerations=tuple(decp.ConcessionSocialConsideration(v) for v in values["social_considerations"]),
+        environmental_considerations=tuple(
+            decp.EnvironmentalConsideration(v) for v in values["environmental_considerations"]),
+    )
+
+
+def decp_contract(record: Decp) -> decp.Marche | decp.ContratConcession:
+    """The record as the interop dataclass of its kind."""
+    return decp_concession(record) if is_concession(record) else decp_marche(record)
+
+
 def decp_problems(record: Decp) -> list[str]:
     """French problems that block publication, from the interop checks."""
     try:
-        return check_marche(decp_marche(record))
+        contract = decp_contract(record)
+        return check_concession(contract) if is_concession(record) else check_marche(contract)
     except (KeyError, ValueError, InvalidOperation, TypeError) as error:
         return [_("Donnée incomplète ou invalide : %(e)s") % {"e": error}]
 
@@ -149,7 +197,8 @@ def decp_update(*, actor, record: Decp, values: dict) -> Decp:
     if record.published_at is not None:
         raise ValidationError(_("Les données essentielles publiées ne se modifient que par une modification "
                                 "du marché."))
-    known = {f.name for f in dc_fields(decp.Marche)} | {"place_code", "place_type", "holder_siret"}
+    known = ({f.name for f in dc_fields(decp.ContratConcession)} | {"concessionaire_siret"} if is_concession(record)
+             else {f.name for f in dc_fields(decp.Marche)} | {"place_code", "place_type", "holder_siret"})
     data = dict(record.data)
     for name, value in values.items():
         if name in known or name in data:
@@ -182,9 +231,11 @@ def decp_publish(*, actor, record: Decp) -> Decp:
 
 
 def decp_export(records) -> bytes:
-    """DECP v2 JSON of published records (an empty `marche` list is not allowed by the schema:
-    callers check there is at least one)."""
-    return decp_json([decp_marche(r) for r in records])
+    """DECP v2 JSON of published records, marchés and concessions (the schema wants at least
+    one record: callers check there is one)."""
+    records = list(records)
+    return decp_json([decp_marche(r) for r in records if not is_concession(r)],
+                     [decp_concession(r) for r in records if is_concession(r)])
 
 
 def decp_published(*, body=None, year: int | None = None):

@@ -204,6 +204,28 @@ class DecpForm(forms.Form):
     subcontracting_declared = forms.BooleanField(label=_("Sous-traitance déclarée"), required=False)
 
 
+class DecpConcessionForm(forms.Form):
+    """The DECP fields of a contrat de concession (`interop.decp.ContratConcession`)."""
+
+    id = forms.CharField(label=_("Identifiant du contrat"), max_length=16)
+    subject = forms.CharField(label=_("Objet"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    nature = forms.ChoiceField(label=_("Nature du contrat"), choices=_choices(decp.ConcessionNature))
+    procedure = forms.ChoiceField(label=_("Procédure"), choices=_choices(decp.ConcessionProcedure))
+    duration_months = forms.IntegerField(label=_("Durée (mois)"), min_value=1)
+    signed_on = forms.DateField(label=_("Date de signature"), widget=DateInput())
+    execution_start = forms.DateField(label=_("Début d'exécution"), widget=DateInput())
+    total_value = forms.DecimalField(label=_("Valeur globale (€ HT)"), min_value=0, max_digits=14, decimal_places=2)
+    public_subsidy = forms.DecimalField(label=_("Subventions publiques (€, 0 s'il n'y en a pas)"), min_value=0,
+                                        max_digits=14, decimal_places=2)
+    concessionaire_siret = forms.CharField(label=_("SIRET du concessionnaire"), max_length=14)
+    social_considerations = forms.MultipleChoiceField(label=_("Considérations sociales"),
+                                                      choices=_choices(decp.ConcessionSocialConsideration),
+                                                      widget=forms.CheckboxSelectMultiple)
+    environmental_considerations = forms.MultipleChoiceField(
+        label=_("Considérations environnementales"), choices=_choices(decp.EnvironmentalConsideration),
+        widget=forms.CheckboxSelectMultiple)
+
+
 class CandidatureForm(forms.Form):
     """What the company checks and answers; the exclusion grounds are generated from the ESPD list."""
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from territoires.marches import essential
-from territoires.marches.forms import DecpForm
+from territoires.marches.forms import DecpConcessionForm, DecpForm
 from territoires.marches.models import Decp
 from territoires.marches.views.buyer import MANAGE, page_context
 from territoires.tenancy.models import Body, Service
@@ -31,7 +31,8 @@ def decp_list(request, body: Body):
 @body_view(MANAGE, Service.MARCHES)
 def decp_edit(request, body: Body, decp_id: int):
     record = _record(body, decp_id)
-    form = DecpForm(request.POST or None, initial=record.data)
+    form_class = DecpConcessionForm if essential.is_concession(record) else DecpForm
+    form = form_class(request.POST or None, initial=record.data)
     if record.published_at is None and request.method == "POST" and form.is_valid():
         try:
             essential.decp_update(actor=request.user, record=record, values=form.cleaned_data)
