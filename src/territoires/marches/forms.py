@@ -167,6 +167,11 @@ def _choices(enum) -> list[tuple[str, str]]:
     return [(member.value, member.value) for member in enum]
 
 
+def _checkboxes(label, enum) -> forms.MultipleChoiceField:
+    """A DECP list (several values of one of the schema's enumerations), as checkboxes."""
+    return forms.MultipleChoiceField(label=label, choices=_choices(enum), widget=forms.CheckboxSelectMultiple)
+
+
 class DecpForm(forms.Form):
     """The DECP fields the buyer completes; values are the schema's own French labels."""
 
@@ -180,23 +185,15 @@ class DecpForm(forms.Form):
     notified_on = forms.DateField(label=_("Date de notification"), widget=DateInput())
     amount = forms.DecimalField(label=_("Montant (€ HT)"), min_value=0, max_digits=14, decimal_places=2)
     price_form = forms.ChoiceField(label=_("Forme du prix"), choices=_choices(decp.PriceForm))
-    price_types = forms.MultipleChoiceField(label=_("Types de prix"), choices=_choices(decp.PriceType),
-                                            widget=forms.CheckboxSelectMultiple)
+    price_types = _checkboxes(_("Types de prix"), decp.PriceType)
     holder_siret = forms.CharField(label=_("SIRET du titulaire"), max_length=14)
     grouping = forms.ChoiceField(label=_("Groupement d'opérateurs"), choices=_choices(decp.Grouping))
     offers_received = forms.IntegerField(label=_("Offres reçues"), min_value=0)
     ccag = forms.ChoiceField(label=_("CCAG"), choices=_choices(decp.Ccag))
-    techniques = forms.MultipleChoiceField(label=_("Techniques d'achat"), choices=_choices(decp.Technique),
-                                           widget=forms.CheckboxSelectMultiple)
-    execution_methods = forms.MultipleChoiceField(label=_("Modalités d'exécution"),
-                                                  choices=_choices(decp.ExecutionMethod),
-                                                  widget=forms.CheckboxSelectMultiple)
-    social_considerations = forms.MultipleChoiceField(label=_("Considérations sociales"),
-                                                      choices=_choices(decp.SocialConsideration),
-                                                      widget=forms.CheckboxSelectMultiple)
-    environmental_considerations = forms.MultipleChoiceField(
-        label=_("Considérations environnementales"), choices=_choices(decp.EnvironmentalConsideration),
-        widget=forms.CheckboxSelectMultiple)
+    techniques = _checkboxes(_("Techniques d'achat"), decp.Technique)
+    execution_methods = _checkboxes(_("Modalités d'exécution"), decp.ExecutionMethod)
+    social_considerations = _checkboxes(_("Considérations sociales"), decp.SocialConsideration)
+    environmental_considerations = _checkboxes(_("Considérations environnementales"), decp.EnvironmentalConsideration)
     innovative = forms.BooleanField(label=_("Marché innovant"), required=False)
     advance_granted = forms.BooleanField(label=_("Avance accordée"), required=False)
     advance_rate = forms.DecimalField(label=_("Taux de l'avance (0,3 = 30 %)"), required=False, min_value=0,
@@ -218,12 +215,8 @@ class DecpConcessionForm(forms.Form):
     public_subsidy = forms.DecimalField(label=_("Subventions publiques (€, 0 s'il n'y en a pas)"), min_value=0,
                                         max_digits=14, decimal_places=2)
     concessionaire_siret = forms.CharField(label=_("SIRET du concessionnaire"), max_length=14)
-    social_considerations = forms.MultipleChoiceField(label=_("Considérations sociales"),
-                                                      choices=_choices(decp.ConcessionSocialConsideration),
-                                                      widget=forms.CheckboxSelectMultiple)
-    environmental_considerations = forms.MultipleChoiceField(
-        label=_("Considérations environnementales"), choices=_choices(decp.EnvironmentalConsideration),
-        widget=forms.CheckboxSelectMultiple)
+    social_considerations = _checkboxes(_("Considérations sociales"), decp.ConcessionSocialConsideration)
+    environmental_considerations = _checkboxes(_("Considérations environnementales"), decp.EnvironmentalConsideration)
 
 
 class CandidatureForm(forms.Form):
