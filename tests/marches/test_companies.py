@@ -123,6 +123,21 @@ def test_register_pages_prefill_then_create_and_log_in(client):
     assert home.status_code == 200 and "TERRASSEMENTS BRESSE-JURA" in home.content.decode()
 
 
+def test_siret_lookups_are_limited_per_visitor_and_hour(client, settings):
+    # Each lookup spends the platform's API Entreprise quota: a third one from the same
+    # address within the hour is refused in French; another visitor still may.
+    settings.MARCHES_SIRET_LOOKUPS_PER_HOUR = 2
+    url = reverse("marches_company:register")
+    for _ in range(2):
+        assert "TERRASSEMENTS BRESSE-JURA" in client.post(url, {"step": "siret", "siret": DEMO_SIRET}).content.decode()
+    refused = client.post(url, {"step": "siret", "siret": DEMO_SIRET}).content.decode()
+    assert "Trop de recherches de SIRET" in refused and f'value="{DEMO_SIRET}"' in refused
+    other = client.post(url, {"step": "siret", "siret": DEMO_SIRET}, REMOTE_ADDR="192.0.2.7").content.decode()
+    assert "TERRASSEMENTS BRESSE-JURA" in other
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        assert "TERRASSEMENTS BRESSE-JURA" in client.post(url, {"step": "siret", "siret": DEMO_SIRET}).content.decode()
+
+
 def test_register_page_step1_errors_keep_input(client):
     page = client.post(reverse("marches_company:register"), {"step": "siret", "siret": "3799 4000 0041 03"})
     html = page.content.decode()

@@ -131,6 +131,8 @@ LOGIN_REDIRECT_URL = "tenancy:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_MAX_FAILURES = env_int("TERRITOIRES_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("TERRITOIRES_LOGIN_LOCKOUT_MINUTES", 15)
+# Reverse proxies in front of the web processes: the client address is read from X-Forwarded-For.
+TRUSTED_PROXIES = env_int("TERRITOIRES_TRUSTED_PROXIES", 0)
 INVITATION_VALIDITY_DAYS = env_int("TERRITOIRES_INVITATION_DAYS", 7)
 
 # ProConnect (OpenID Connect); disabled while the discovery URL is empty.
@@ -171,6 +173,8 @@ ACTES_SIMULATOR_DIR = Path(env_str("ACTES_SIMULATOR_DIR", str(DATA_DIR / "actes-
 # Salle des marchés. Each adapter to an outside system has a simulator as its default.
 # Largest DCE file a buyer may upload, published on the upload form (C3).
 MARCHES_DCE_MAX_MB = env_int("MARCHES_DCE_MAX_MB", 500)
+# SIRET looked up at registration per visitor address and hour (each is an API Entreprise call).
+MARCHES_SIRET_LOOKUPS_PER_HOUR = env_int("MARCHES_SIRET_LOOKUPS_PER_HOUR", 30)
 # Open-data notice import, twice a day: "boamp", "ted" or "boamp,ted"; empty (default) = disabled.
 MARCHES_OPENDATA_SOURCES = env_str("MARCHES_OPENDATA_SOURCES", "")
 MARCHES_BOAMP_URL = env_str(

@@ -73,3 +73,15 @@ class Upload(models.Model):
     @property
     def complete(self) -> bool:
         return self.offset == self.length
+
+
+class ThrottleWindow(models.Model):
+    """How many times `key` was used in the window starting at `start` (`core.throttle`)."""
+
+    key = models.CharField(max_length=200)
+    start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "start"], name="throttle_window_unique")]
+        indexes = [models.Index(fields=["start"])]

@@ -61,3 +61,12 @@ def expire_uploads() -> int:
     from territoires.core.uploads import uploads_expire
 
     return uploads_expire()
+
+
+@periodic(every=timedelta(days=1))
+@task()
+def forget_throttle_windows() -> int:
+    """Delete rate-limit counters older than a day (`core.throttle`)."""
+    from territoires.core.throttle import throttle_forget
+
+    return throttle_forget()

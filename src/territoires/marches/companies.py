@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from territoires.accounts.models import AccountKind, Company, CompanyMembership, User
 from territoires.core.files import stored_file_put
 from territoires.core.mail import email_schedule
+from territoires.core.throttle import throttle_hit
 from territoires.interop.pdf.check import image_check, pdf_check
 from territoires.interop.pdf.errors import DocumentError
 from territoires.interop.siren import normalize, siret_error
@@ -82,15 +83,21 @@ def _lookup(siret: str, purpose: str) -> entreprise.CompanyInfo:
         raise ValidationError({"siret": error.message}) from error
 
 
-def company_preview(*, siret: str) -> entreprise.CompanyInfo:
+def company_preview(*, siret: str, requester: str) -> entreprise.CompanyInfo:
     """First registration step: check the SIRET and show what API Entreprise knows.
 
-    Refuses a SIRET already registered, with the way forward (an invitation).
+    Refuses a SIRET already registered, with the way forward (an invitation). Anyone may
+    ask, so lookups are limited per `requester` (the visitor's address) and hour: each
+    one spends the platform's API Entreprise quota.
     """
     siret = normalize(siret or "")
     if error := siret_error(siret):
         raise ValidationError({"siret": error})
     _refuse_existing(siret)
+    if not throttle_hit(f"marches.siret_lookup:{requester}", limit=settings.MARCHES_SIRET_LOOKUPS_PER_HOUR,
+                        per=timedelta(hours=1)):
+        raise ValidationError({"siret": _("Trop de recherches de SIRET depuis votre connexion : réessayez "
+                                          "dans une heure.")})
     return _lookup(siret, _("Inscription d'une entreprise sur la salle des marchés"))
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from territoires.accounts.flow import PASSWORD_BACKEND, login_begin
 from territoires.accounts.models import CompanyMembership, User
+from territoires.core.throttle import client_address
 from territoires.marches import companies, entreprise
 from territoires.marches.forms_company import (
     AlertForm,
@@ -83,7 +84,8 @@ def register(request):
         info = _preview_from_session(request, request.POST.get("siret", ""))
         if info is None:  # session lost (expired, other tab): look the company up again
             try:
-                info = companies.company_preview(siret=request.POST.get("siret", ""))
+                info = companies.company_preview(siret=request.POST.get("siret", ""),
+                                                 requester=client_address(request))
             except ValidationError as error:
                 siret_form = SiretForm(request.POST)
                 siret_form.is_valid()
@@ -103,7 +105,8 @@ def register(request):
     siret_form = SiretForm(request.POST if step == "siret" else None)
     if step == "siret" and siret_form.is_valid():
         try:
-            info = companies.company_preview(siret=siret_form.cleaned_data["siret"])
+            info = companies.company_preview(siret=siret_form.cleaned_data["siret"],
+                                             requester=client_address(request))
         except ValidationError as error:
             add_service_errors(siret_form, error)
         else:
