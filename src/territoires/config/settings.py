@@ -99,6 +99,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "territoires.sqlite3",
+            # Kept open between requests, as on PostgreSQL: opening a connection runs the
+            # PRAGMAs, and closing the last one checkpoints and removes the WAL, which the
+            # next request must rebuild under an exclusive lock (a logged-in page at 8
+            # clients spent most of its time there).
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # The web process and the worker write concurrently: WAL lets
                 # readers go on, IMMEDIATE transactions avoid upgrade deadlocks.
