@@ -43,3 +43,22 @@ def test_production_starts_with_proper_settings():
 
 def test_argon2_is_the_production_hasher():
     assert settings_module.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_the_sqlite_default_keeps_its_connection_between_requests(tmp_path):
+    # Closing the last connection to a WAL database checkpoints it and removes the WAL,
+    # which the next request rebuilds under an exclusive lock: connections must outlive
+    # a request, as on PostgreSQL.
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.signals import request_finished, request_started\n"
+        "from django.db import connection\n"
+        "request_started.send(None); connection.ensure_connection(); request_finished.send(None)\n"
+        "print(connection.vendor, connection.connection is not None)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin", "TERRITOIRES_DATA_DIR": str(tmp_path),
+             "DJANGO_SETTINGS_MODULE": "territoires.config.settings"},
+    )
+    assert result.stdout.split() == ["sqlite", "True"], result.stderr
