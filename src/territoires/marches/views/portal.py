@@ -15,7 +15,6 @@ from html import escape as _escape
 
 from django import forms
 from django.conf import settings
-from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,6 +55,13 @@ def _departement_choices() -> list[tuple[str, str]]:
               for entry in sorted(nuts_catalogue().nuts3(), key=lambda entry: entry.departement))]
 
 
+def _attributes(attrs: dict) -> str:
+    """`flatatt` with the standard library's escape (no lazy-string wrapper): True gives a bare
+    attribute, False and None none."""
+    return "".join(f" {key}" if value is True else f' {key}="{_escape(str(value))}"'
+                   for key, value in attrs.items() if value is not False and value is not None)
+
+
 class QuickSelect(forms.Select):
     """A <select> written in Python: the form has ~80 options, and rendering each through the
     widget templates cost more than the search itself (a few milliseconds per page)."""
@@ -65,8 +71,8 @@ class QuickSelect(forms.Select):
         options = "".join(
             html.replace(">", " selected>", 1) if code == selected else html
             for code, html in _options_html(tuple((str(code), str(label)) for code, label in self.choices)))
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           mark_safe(options))  # noqa: S308 (escaped once in _options_html)
+        return mark_safe(  # noqa: S308 (options escaped once in _options_html, the rest in _attributes)
+            f'<select name="{_escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>{options}</select>')
 
 
 @lru_cache(maxsize=64)
@@ -89,7 +95,8 @@ class QuickInput(forms.TextInput):
                 final["checked"] = True
         elif value not in (None, ""):
             final["value"] = str(value)
-        return format_html('<input type="{}" name="{}"{}>', self.input_type, name, flatatt(final))
+        return mark_safe(  # noqa: S308 (escaped in _attributes)
+            f'<input type="{self.input_type}" name="{_escape(name)}"{_attributes(final)}>')
 
     def value_from_datadict(self, data, files, name):
         if self.input_type == "checkbox":
