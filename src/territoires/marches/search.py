@@ -486,7 +486,8 @@ def _rare(terms: list[str], fetch: int) -> bool:
     return min(frequencies.get(term, 0.0) for term in terms) * PREFIX_DEPTH < fetch / 2
 
 
-def _by_relevance(base, unmatched, terms: list[str], offset: int, limit: int) -> list:
+def _by_relevance(base, params: SearchParams, terms: list[str], offset: int, limit: int, *,
+                  imported_since: datetime | None, now) -> list:
     """Best first (bm25 on SQLite, ts_rank on PostgreSQL), then by pk, among the COUNT_CAP
     most recent matches.
 
@@ -504,6 +505,7 @@ def _by_relevance(base, unmatched, terms: list[str], offset: int, limit: int) ->
         pool = base.annotate(relevance=rank)
     else:
         # FTS5's `rank` (bm25, lower is better) is only readable in a join with the MATCH.
+        unmatched, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=False)
         pool = unmatched.extra(
             tables=["marches_notice_fts"],
             where=["marches_notice_fts.rowid = marches_notice.id", "marches_notice_fts MATCH %s"],
@@ -558,8 +560,7 @@ def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
     base, terms = notice_queryset(params, imported_since=imported_since, now=now)
     fetch = limit + 1
     if params.sort == "relevance" and terms:
-        unmatched, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=False)
-        items = _by_relevance(base, unmatched, terms, offset, fetch)
+        items = _by_relevance(base, params, terms, offset, fetch, imported_since=imported_since, now=now)
     else:
         field, descending = ("published_on", True) if params.sort == "published" else ("deadline", False)
         prefix, rare = None, _rare(terms, fetch)

@@ -181,6 +181,18 @@ def lot_delete(request, body: Body, consultation_id: int, lot_id: int):
                     _("Lot supprimé."))
 
 
+def _incoming_files(request, form):
+    """The files sent with the form, then the finished resumable uploads it names (each
+    claimed while it is used, and gone afterwards; see `core.uploads.upload_claim`)."""
+    yield from form.cleaned_data["files"]
+    for upload_id in form.cleaned_data["uploads"]:
+        try:
+            with upload_claim(request.user, upload_id, purpose="marches.dce") as upload:
+                yield upload
+        except UploadError as error:
+            messages.error(request, error.message)
+
+
 @require_POST
 @body_view(MANAGE, Service.MARCHES)
 def dce_upload(request, body: Body, consultation_id: int):
@@ -192,9 +204,7 @@ def dce_upload(request, body: Body, consultation_id: int):
                 messages.error(request, message)
         return _back(body, consultation)
     added = 0
-
-    def add(upload) -> None:
-        nonlocal added
+    for upload in _incoming_files(request, form):
         try:
             services.dce_file_add(actor=request.user, consultation=consultation, name=upload.name, data=upload,
                                   content_type=upload.content_type or "application/octet-stream")
@@ -203,15 +213,6 @@ def dce_upload(request, body: Body, consultation_id: int):
                 messages.error(request, f"{upload.name} : {message}")
         else:
             added += 1
-
-    for upload in form.cleaned_data["files"]:
-        add(upload)
-    for upload_id in form.cleaned_data["uploads"]:
-        try:
-            with upload_claim(request.user, upload_id, purpose="marches.dce") as upload:
-                add(upload)
-        except UploadError as error:
-            messages.error(request, error.message)
     if added:
         messages.success(request, _("%(n)s fichier(s) ajouté(s) au DCE en préparation.") % {"n": added})
     return _back(body, consultation)
