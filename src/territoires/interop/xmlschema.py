@@ -138,6 +138,20 @@ class Schema:
             return [f"ligne {entry.line} : {entry.message}" for entry in self.schema.error_log]
 
 
+def root_kind(root: etree._Element, roots: dict, *, error: type[Exception], what: str, expected: str):
+    """`roots[root.tag]` (what the format knows of its roots), or `error` naming the element
+    and namespace found instead (« Ce document n'est pas `what` … attendu : `expected` »)."""
+    try:
+        return roots[root.tag]
+    except KeyError:
+        local = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+        namespace = etree.QName(root).namespace if isinstance(root.tag, str) else None
+        raise error(
+            f"Ce document n'est pas {what} : élément racine « {local} » dans l'espace de noms "
+            f"« {namespace or 'aucun'} » (attendu : {expected})."
+        ) from None
+
+
 @lru_cache(maxsize=16)
 def schema_load(path: Path, root_folder: Path) -> Schema:
     """Compile the XSD at `path`; its imports may only read files under `root_folder`."""

@@ -16,7 +16,7 @@ from lxml import etree
 
 from territoires.interop.eforms.errors import NoticeError, NoticeSchemaError, NoticeXMLError
 from territoires.interop.eforms.namespaces import ROOTS
-from territoires.interop.xmlschema import Schema, XmlSource, parse_untrusted, schema_load
+from territoires.interop.xmlschema import Schema, XmlSource, parse_untrusted, root_kind, schema_load
 from territoires.interop.xmlschema import read_limited as xml_read_limited
 
 # A large contract notice with 100+ lots stays under 2 MB; 20 MB leaves room
@@ -36,16 +36,8 @@ def parse_notice_xml(source: XmlSource, *, max_bytes: int = MAX_NOTICE_BYTES) ->
 
 def notice_root_info(root: etree._Element) -> tuple[str, str]:
     """(kind, XSD file name) for an eForms root, or NoticeError naming what was found."""
-    try:
-        return ROOTS[root.tag]
-    except KeyError:
-        local = etree.QName(root).localname if isinstance(root.tag, str) else "?"
-        namespace = etree.QName(root).namespace if isinstance(root.tag, str) else None
-        raise NoticeError(
-            f"Ce document n'est pas un avis eForms : élément racine « {local} » "
-            f"dans l'espace de noms « {namespace or 'aucun'} » (attendu : ContractNotice, "
-            "ContractAwardNotice ou PriorInformationNotice de UBL 2.3)."
-        ) from None
+    return root_kind(root, ROOTS, error=NoticeError, what="un avis eForms",
+                     expected="ContractNotice, ContractAwardNotice ou PriorInformationNotice de UBL 2.3")
 
 
 def _schemas_dir(reference_dir: Path) -> Path:

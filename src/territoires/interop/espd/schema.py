@@ -17,7 +17,7 @@ from lxml import etree
 
 from territoires.interop.espd.errors import EspdError, EspdSchemaError, EspdXMLError
 from territoires.interop.espd.namespaces import ROOTS
-from territoires.interop.xmlschema import Schema, XmlSource, parse_untrusted, schema_load
+from territoires.interop.xmlschema import Schema, XmlSource, parse_untrusted, root_kind, schema_load
 
 # A response answering every criterion is ~100 kB; 10 MB keeps a hostile upload cheap.
 MAX_ESPD_BYTES = 10 * 1024 * 1024
@@ -30,16 +30,8 @@ def parse_espd_xml(source: XmlSource, *, max_bytes: int = MAX_ESPD_BYTES) -> etr
 
 def espd_root_info(root: etree._Element) -> tuple[str, str]:
     """("response" | "request", XSD file name) for an ESPD root, or EspdError naming what was found."""
-    try:
-        return ROOTS[root.tag]
-    except KeyError:
-        local = etree.QName(root).localname if isinstance(root.tag, str) else "?"
-        namespace = etree.QName(root).namespace if isinstance(root.tag, str) else None
-        raise EspdError(
-            f"Ce document n'est pas un DUME (ESPD) : élément racine « {local} » dans l'espace de noms "
-            f"« {namespace or 'aucun'} » (attendu : QualificationApplicationResponse ou "
-            "QualificationApplicationRequest de UBL 2.3)."
-        ) from None
+    return root_kind(root, ROOTS, error=EspdError, what="un DUME (ESPD)",
+                     expected="QualificationApplicationResponse ou QualificationApplicationRequest de UBL 2.3")
 
 
 def _xsd_dir(reference_dir: Path) -> Path:
