@@ -120,3 +120,12 @@ def test_body_gets_departement_and_nuts3_from_its_commune():
     assert (body.departement, body.nuts3, body.commune.name) == ("21", "FRC11", "Fleurey-sur-Ouche")
     jura = services.body_create(actor=None, siren="213502388", name="X", kind="commune", departement="39")
     assert jura.nuts3 == "FRC22"
+
+
+def test_invitation_accept_applies_the_password_rules(body, admin_agent):
+    """The service, not only the form, refuses a weak password (a command or API caller has no form)."""
+    _inv, token = services.invitation_create(actor=admin_agent, body=body, email="a@b.fr", roles=["agent"])
+    with pytest.raises(ValidationError) as exc:
+        services.invitation_accept(token=token, first_name="Ana", last_name="Lys", password="motdepasse")
+    assert "password" in exc.value.message_dict
+    assert services.invitation_get(token=token)  # still usable

@@ -57,3 +57,40 @@ def test_invitation_form_htmx_keeps_values_on_error(client, body, admin_agent):
     assert "Saisissez une adresse de courriel valide." in content
     assert 'value="pas-une-adresse"' in content
     assert "<html" not in content  # a partial for the htmx swap
+
+
+def _invite(body, admin_agent, roles):
+    from territoires.tenancy import services
+
+    _invitation, token = services.invitation_create(actor=admin_agent, body=body, email="nouvelle@mairie.fr",
+                                                     roles=roles)
+    return reverse("tenancy:invitation_accept", args=[token])
+
+
+def test_invitation_newcomer_weak_password_is_refused_and_kept(client, body, admin_agent):
+    from territoires.accounts.models import User
+
+    url = _invite(body, admin_agent, ["agent"])
+    response = client.post(url, {"first_name": "Inès", "last_name": "Roy", "password": "court"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Ce mot de passe est trop court" in content
+    assert 'value="Inès"' in content and 'value="court"' in content
+    assert not User.objects.filter(email="nouvelle@mairie.fr").exists()
+
+
+def test_invited_administrator_sets_up_totp_right_after_creating_the_account(client, body, admin_agent):
+    """The newcomer logs in through the same door as a password login: an administrator
+    (second factor mandatory) is sent to the TOTP setup, not to the body's home."""
+    url = _invite(body, admin_agent, ["administrateur"])
+    response = client.post(url, {"first_name": "Inès", "last_name": "Roy", "password": "Motdepasse-solide-42"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:totp_setup")
+    assert client.get(reverse("tenancy:home", args=[body.siren])).status_code == 302  # not before TOTP
+
+
+def test_invited_agent_lands_on_the_body_home(client, body, admin_agent):
+    url = _invite(body, admin_agent, ["agent"])
+    response = client.post(url, {"first_name": "Inès", "last_name": "Roy", "password": "Motdepasse-solide-42"})
+    assert response["Location"] == reverse("tenancy:home", args=[body.siren])
+    assert client.get(response["Location"]).status_code == 200

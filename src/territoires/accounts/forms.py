@@ -59,6 +59,12 @@ def _password_rules() -> str:
 
 password_rules = lazy(_password_rules, str)
 
+# The same rules in one sentence, beside a password field in a form that asks for more.
+PASSWORD_HELP = _(
+    "12 caractères au moins, avec trois types de caractères parmi : minuscules, majuscules, "
+    "chiffres, autres."
+)
+
 
 class NewPasswordForm(forms.Form):
     """A new password typed twice; the validators run in the service."""
@@ -114,4 +120,22 @@ class ProfileForm(forms.Form):
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+
+class NewAccountForm(forms.Form):
+    """The account a person creates when accepting an invitation (to a body or to a company
+    account); the password rules run in the service that creates it."""
+
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Nom d'usage"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        help_text=PASSWORD_HELP,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
     )

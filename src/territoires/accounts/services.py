@@ -222,7 +222,9 @@ def totp_reset(*, actor, user: User) -> None:
 # --- Passwords ------------------------------------------------------------------------
 
 
-def _validate_new_password(password: str, user: User, field: str) -> None:
+def validate_new_password(password: str, user: User, field: str = "password") -> None:
+    """The password rules (settings.AUTH_PASSWORD_VALIDATORS) for `user`, which may be unsaved;
+    the French messages are raised on `field`, so that a view puts them beside it."""
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as error:
@@ -233,7 +235,7 @@ def password_change(*, actor: User, current_password: str, new_password: str) ->
     """Change (or first set, after a login link) the actor's password."""
     if actor.has_usable_password() and not actor.check_password(current_password):
         raise ValidationError({"current_password": _("Le mot de passe actuel est incorrect.")})
-    _validate_new_password(new_password, actor, "new_password1")
+    validate_new_password(new_password, actor, "new_password1")
     first = not actor.has_usable_password()
     with transaction.atomic():
         actor.set_password(new_password)
@@ -302,7 +304,7 @@ def password_reset_complete(*, user: User, token: str, new_password: str) -> Non
     """Set the password from a reset link; also lifts a lockout."""
     if not default_token_generator.check_token(user, token):
         raise ValidationError(_("Ce lien n'est plus valable : demandez-en un nouveau."))
-    _validate_new_password(new_password, user, "new_password1")
+    validate_new_password(new_password, user, "new_password1")
     with transaction.atomic():
         user.set_password(new_password)
         user.failed_logins = 0

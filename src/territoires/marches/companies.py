@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from territoires.accounts.models import AccountKind, Company, CompanyMembership, User
+from territoires.accounts.services import validate_new_password
 from territoires.core.files import stored_file_put
 from territoires.core.mail import email_schedule
 from territoires.core.throttle import throttle_hit
@@ -130,11 +130,8 @@ def company_register(
             "Un compte existe déjà avec cette adresse : connectez-vous, ou demandez à un collègue "
             "de votre entreprise de vous inviter."
         )})
-    candidate = User(email=email, first_name=first_name, last_name=last_name, kind=AccountKind.COMPANY)
-    try:
-        password_validation.validate_password(password, user=candidate)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
+    validate_new_password(password, User(email=email, first_name=first_name, last_name=last_name,
+                                         kind=AccountKind.COMPANY))
     info = _lookup(siret, _("Inscription d'une entreprise sur la salle des marchés"))
     try:
         with transaction.atomic():
@@ -311,12 +308,8 @@ def colleague_accept(
         if user is None:
             if User.objects.filter(email__iexact=invitation.email).exists():
                 raise InvitationError(_("Un compte existe déjà avec cette adresse : connectez-vous pour accepter."))
-            candidate = User(email=invitation.email, first_name=first_name, last_name=last_name,
-                             kind=AccountKind.COMPANY)
-            try:
-                password_validation.validate_password(password, user=candidate)
-            except ValidationError as error:
-                raise ValidationError({"password": error.messages}) from None
+            validate_new_password(password, User(email=invitation.email, first_name=first_name,
+                                                  last_name=last_name, kind=AccountKind.COMPANY))
             user = User.objects.create_user(invitation.email, password, first_name=first_name.strip(),
                                             last_name=last_name.strip(), kind=AccountKind.COMPANY)
         elif user.email.lower() != invitation.email.lower():

@@ -1,19 +1,13 @@
 """Forms of the company space: input checks only, the services decide."""
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from territoires.accounts.models import AccountKind, User
+from territoires.accounts.forms import PASSWORD_HELP
 from territoires.interop.siren import normalize, siret_error
 from territoires.marches.companies import MAX_DOCUMENT_BYTES
 from territoires.marches.models import DocumentKind
-
-PASSWORD_HELP = _(
-    "12 caractères au moins, avec trois types de caractères parmi : minuscules, majuscules, "
-    "chiffres, autres."
-)
 
 
 class SiretField(forms.CharField):
@@ -48,32 +42,10 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password"):
-            user = User(email=data.get("email", ""), first_name=data.get("first_name", ""),
-                        last_name=data.get("last_name", ""), kind=AccountKind.COMPANY)
-            try:
-                password_validation.validate_password(data["password"], user)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return data
-
 
 class ColleagueInviteForm(forms.Form):
     email = forms.EmailField(label=_("Adresse électronique du collègue"),
                              widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-
-
-class ColleagueAcceptForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Nom"), max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    password = forms.CharField(
-        label=_("Mot de passe"), help_text=PASSWORD_HELP,
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-    )
 
 
 class DocumentForm(forms.Form):

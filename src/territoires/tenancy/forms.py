@@ -40,33 +40,6 @@ class RolesForm(forms.Form):
     )
 
 
-class InvitationAcceptForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
-    password = forms.CharField(
-        label=_("Mot de passe"),
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-        help_text=_("12 caractères au moins, avec trois types de caractères parmi : minuscules, majuscules, chiffres, autres."),
-    )
-
-    def __init__(self, *args, email: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email = email
-
-    def clean_password(self):
-        from django.contrib.auth.password_validation import validate_password
-
-        from territoires.accounts.models import User
-
-        password = self.cleaned_data["password"]
-        validate_password(
-            password,
-            User(email=self.email, first_name=self.cleaned_data.get("first_name", ""),
-                 last_name=self.cleaned_data.get("last_name", "")),
-        )
-        return password
-
-
 class AdhesionForm(forms.Form):
     siren = SirenField()
     name = forms.CharField(label=_("Nom de l'organisme"), max_length=200)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from territoires.accounts.models import User
+from territoires.accounts.services import validate_new_password
 from territoires.core.mail import email_schedule
 from territoires.journal.services import journal_record
 from territoires.tenancy import access
@@ -252,11 +253,15 @@ def invitation_accept(
         invitation = invitation_get(token=token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if user is None:
-            user = User.objects.filter(email__iexact=invitation.email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    invitation.email, password or None, first_name=first_name, last_name=last_name
-                )
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise InvitationError(_("Un compte existe déjà avec cette adresse : connectez-vous pour accepter."))
+            first_name, last_name = first_name.strip(), last_name.strip()
+            validate_new_password(
+                password, User(email=invitation.email, first_name=first_name, last_name=last_name)
+            )
+            user = User.objects.create_user(
+                invitation.email, password, first_name=first_name, last_name=last_name
+            )
         elif user.email.lower() != invitation.email.lower():
             raise InvitationError(
                 _("Cette invitation est adressée à %(email)s ; vous êtes connecté avec un autre compte.")

@@ -3,21 +3,21 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territoires.accounts.invitations import InvitationFlow, invitation_page
 from territoires.accounts.models import User
 from territoires.tenancy import access, selectors, services
 from territoires.tenancy.forms import (
     AdhesionForm,
     BodyProfileForm,
-    InvitationAcceptForm,
     InvitationForm,
     RolesForm,
 )
@@ -184,44 +184,24 @@ def journal(request, body: Body):
                   {"page": page, "query_string": query_string, "nav_current": "journal"})
 
 
+def _invitation_joined(request, invitation, membership) -> str:
+    return reverse("tenancy:home", args=[invitation.body.siren])
+
+
+INVITATION_FLOW = InvitationFlow(
+    get=lambda token: services.invitation_get(token=token),
+    accept=services.invitation_accept,
+    error=services.InvitationError,
+    template="tenancy/invitation_accept.html",
+    invalid_template="tenancy/invitation_invalid.html",
+    joined=_invitation_joined,
+    joined_message=lambda invitation: _("Vous avez rejoint %(body)s.") % {"body": invitation.body.name},
+)
+
+
 def invitation_accept(request, token: str):
     """Public page of an invitation link: create the account or join with the current one."""
-    try:
-        invitation = services.invitation_get(token=token)
-    except services.InvitationError as error:
-        return render(request, "tenancy/invitation_invalid.html", {"error": str(error)}, status=410)
-    existing = User.objects.filter(email__iexact=invitation.email).first()
-    form = None
-    if request.user.is_authenticated or existing is not None:
-        if request.method == "POST":
-            if not request.user.is_authenticated:
-                return redirect(f"{_login_url()}?next={request.path}")
-            try:
-                services.invitation_accept(token=token, user=request.user)
-            except services.InvitationError as error:
-                return render(request, "tenancy/invitation_invalid.html", {"error": str(error)}, status=403)
-            messages.success(request, _("Vous avez rejoint %(body)s.") % {"body": invitation.body.name})
-            return redirect("tenancy:home", invitation.body.siren)
-    else:
-        form = InvitationAcceptForm(request.POST or None, email=invitation.email)
-        if request.method == "POST" and form.is_valid():
-            membership = services.invitation_accept(
-                token=token,
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-                password=form.cleaned_data["password"],
-            )
-            login(request, membership.user, backend="territoires.accounts.backends.EmailPasswordBackend")
-            messages.success(request, _("Bienvenue ! Votre compte est créé."))
-            return redirect("tenancy:home", invitation.body.siren)
-    return render(request, "tenancy/invitation_accept.html",
-                  {"invitation": invitation, "form": form, "existing": existing})
-
-
-def _login_url() -> str:
-    from django.urls import reverse
-
-    return reverse("accounts:login")
+    return invitation_page(request, token, INVITATION_FLOW)
 
 
 def logo(request, siren: str):

@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from territoires.accounts.flow import PASSWORD_BACKEND, login_begin
-from territoires.accounts.models import CompanyMembership, User
+from territoires.accounts.invitations import InvitationFlow, invitation_page
+from territoires.accounts.models import CompanyMembership
 from territoires.core.throttle import client_address
 from territoires.marches import companies, entreprise
 from territoires.marches.forms_company import (
     AlertForm,
-    ColleagueAcceptForm,
     ColleagueInviteForm,
     DocumentForm,
     RegisterForm,
@@ -245,43 +245,25 @@ def colleague_admin(request, membership: CompanyMembership, membership_id: int):
     return redirect("marches_company:home")
 
 
+def _colleague_joined(request, invitation, membership) -> str:
+    request.session[SESSION_COMPANY] = membership.company_id
+    return reverse("marches_company:home")
+
+
+COLLEAGUE_FLOW = InvitationFlow(
+    get=lambda token: companies.colleague_invitation_get(token=token),
+    accept=companies.colleague_accept,
+    error=companies.InvitationError,
+    template="marches/company/colleague_accept.html",
+    invalid_template="marches/company/invitation_invalid.html",
+    joined=_colleague_joined,
+    joined_message=lambda invitation: _("Vous avez rejoint %(company)s.") % {"company": invitation.company.name},
+)
+
+
 def colleague_accept(request, token: str):
     """Public page of an invitation link: create the account or join with the current one."""
-    try:
-        invitation = companies.colleague_invitation_get(token=token)
-    except companies.InvitationError as error:
-        return render(request, "marches/company/invitation_invalid.html", {"error": str(error)}, status=410)
-    existing = User.objects.filter(email__iexact=invitation.email).first()
-    form = None
-    if request.user.is_authenticated or existing is not None:
-        if request.method == "POST":
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.path)
-            try:
-                membership = companies.colleague_accept(token=token, user=request.user)
-            except companies.InvitationError as error:
-                return render(request, "marches/company/invitation_invalid.html", {"error": str(error)},
-                              status=403)
-            request.session[SESSION_COMPANY] = membership.company_id
-            messages.success(request, _("Vous avez rejoint %(company)s.") % {"company": invitation.company.name})
-            return redirect("marches_company:home")
-    else:
-        form = ColleagueAcceptForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                membership = companies.colleague_accept(token=token, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except companies.InvitationError as error:
-                return render(request, "marches/company/invitation_invalid.html", {"error": str(error)},
-                              status=403)
-            else:
-                request.session[SESSION_COMPANY] = membership.company_id
-                messages.success(request, _("Bienvenue ! Votre compte est créé."))
-                return login_begin(request, membership.user, backend=PASSWORD_BACKEND, method="password",
-                                   next_url=reverse("marches_company:home"))
-    return render(request, "marches/company/colleague_accept.html",
-                  {"invitation": invitation, "form": form, "existing": existing})
+    return invitation_page(request, token, COLLEAGUE_FLOW)
 
 
 # --- Document safe ------------------------------------------------------------------------
