@@ -43,6 +43,9 @@ def form_field(field) -> str:
     else:
         body = f'<label for="{_html(field.id_for_label)}">{label}{required}</label>{hint}{widget}'
     errors = field.errors
-    messages = "".join(f'<p class="error-text" id="{auto_id}_error">{_html(error)}</p>' for error in errors)
+    # One element carries the id the widget's aria-describedby names, whatever the number of errors.
+    messages = (f'<div id="{auto_id}_error">'
+                + "".join(f'<p class="error-text">{_html(error)}</p>' for error in errors) + "</div>"
+                if errors else "")
     return mark_safe(  # noqa: S308 (every piece is escaped above)
         f'<div class="form-group{" field-error" if errors else ""}">{body}{messages}</div>')
