@@ -274,6 +274,47 @@ def test_boamp_dedupe_by_idweb_and_publication_date(write):
     assert Notice.objects.get().version == "2025-03-08"
 
 
+# ------------------------------------------------------------------ one tender, several sources
+
+BOAMP_EFORMS_ID = "7f3e1c2a-5d4b-4e8f-9a1b-2c3d4e5f6a70"  # the notice-id inside boamp_single.json's donnees
+
+
+def test_ted_copy_of_a_boamp_notice_is_listed_once(write):
+    assert counts(notices_import([FIXTURES / "boamp_single.json"])) == (1, 0, 0, 0)
+    assert Notice.objects.get().eforms_id == BOAMP_EFORMS_ID
+    report = notices_import([write("ted.xml", contract_xml(notice_id=BOAMP_EFORMS_ID))])
+    assert counts(report) == (0, 0, 1, 0)
+    assert "déjà sur le portail : avis BOAMP 25-31245" in report.notes[0]["reason"]
+    assert list(Notice.objects.values_list("source", flat=True)) == ["boamp"]
+
+
+def test_boamp_copy_of_a_ted_notice_is_listed_once_and_the_kept_copy_still_follows_its_source(write):
+    assert counts(notices_import([write("ted.xml", contract_xml(notice_id=BOAMP_EFORMS_ID))])) == (1, 0, 0, 0)
+    report = notices_import([FIXTURES / "boamp_single.json"])
+    assert counts(report) == (0, 0, 1, 0)
+    assert f"avis TED (eForms) {BOAMP_EFORMS_ID}" in report.notes[0]["reason"]
+    later = contract_xml(notice_id=BOAMP_EFORMS_ID, version="02", title="Réfection de la toiture (modifié)")
+    assert counts(notices_import([write("ted-02.xml", later)])) == (0, 1, 0, 0)
+    assert Notice.objects.get().title == "Réfection de la toiture (modifié)"
+
+
+def test_ted_copy_of_our_own_notices_is_not_listed_twice(write, published, buyer):
+    from territoires.marches import eforms_notices
+
+    assert Notice.objects.filter(consultation=published).exists()
+    report = notices_import([write("ours.xml", eforms_notices.contract_notice_xml(published))])
+    assert counts(report) == (0, 0, 1, 0)
+    assert "consultation publiée sur Territoires" in report.notes[0]["reason"]
+    assert Notice.objects.count() == 1
+
+
+def test_notices_without_a_shared_identifier_are_all_kept(write):
+    """Older BOAMP records carry no eForms identifier: nothing to match them on."""
+    report = notices_import([FIXTURES / "boamp_list.json", write("ted.xml", contract_xml())])
+    assert report.imported == Notice.objects.count() > 1
+    assert Notice.objects.filter(source="boamp", eforms_id__isnull=True).exists()
+
+
 # ------------------------------------------------------------------ hostile and broken files
 
 XXE = xxe(*CONTRACT_NOTICE)

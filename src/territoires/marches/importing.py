@@ -23,6 +23,9 @@ Rules, in the order they apply:
   publication (a correction is another idweb, linked by `annonce_lie`), so a
   re-export of the same record is skipped, while a re-publication of the same
   idweb with a later date replaces it; ISO dates compare correctly as text;
+- across sources, one eForms notice identifier (BT-701) is listed once: a copy
+  of a notice the portal already lists from another source, or of one of our
+  own consultations' notices, is "skipped" with a reason (`_listed_elsewhere`);
 - an eForms change notice is not listed itself: when it cancels, the changed
   notice becomes "cancelled"; otherwise the changed notice takes the fields the
   change notice carries (it is a full notice). A BOAMP ANNULATION cancels the
@@ -33,14 +36,17 @@ Rules, in the order they apply:
 import json
 import logging
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 
 from territoires.core.files import stored_file_put
 from territoires.interop.cpv import fold
@@ -51,6 +57,7 @@ from territoires.interop.eforms.parse import parse_notice
 from territoires.interop.eforms.schema import MAX_NOTICE_BYTES, parse_notice_xml, read_limited
 from territoires.marches import search
 from territoires.marches.models import (
+    Consultation,
     Nature,
     Notice,
     NoticeKind,
@@ -246,6 +253,7 @@ def eforms_record(summary: NoticeSummary, *, publication_number: str = "") -> No
     return NoticeRecord(
         source=NoticeSource.EFORMS,
         source_id=summary.notice_id,
+        eforms_id=summary.notice_id,
         version=(summary.version or "")[:20],
         kind=summary.kind if summary.kind in NoticeKind.values else NoticeKind.CONTRACT,
         title=title or "Avis sans intitulé",
@@ -291,12 +299,17 @@ def eforms_import(
         report.skip(label, f"Avis {summary.notice_id} exécuté hors de la région (NUTS : {places}).")
         return
     record = eforms_record(summary, publication_number=number)
-    _save(record, data, content_type="application/xml", report=report)
+    _save(record, data, content_type="application/xml", report=report, label=label)
 
 
-def _save(record: NoticeRecord, data: bytes, *, content_type: str, report: ImportReport) -> Notice:
-    """notice_upsert, keeping a cancelled notice cancelled and storing the original file."""
+def _save(record: NoticeRecord, data: bytes, *, content_type: str, report: ImportReport, label: str) -> None:
+    """notice_upsert, keeping a cancelled notice cancelled and storing the original file;
+    a notice the portal already lists from elsewhere is skipped (`_listed_elsewhere`)."""
     existing = Notice.objects.filter(source=record.source, source_id=record.source_id).only("state").first()
+    if existing is None and (elsewhere := _listed_elsewhere(record)):
+        report.skip(label, f"Avis {record.source_id} déjà sur le portail : {elsewhere} (même avis eForms "
+                           f"{record.eforms_id}).")
+        return
     if existing is not None and existing.state == NoticeState.CANCELLED:
         record = replace(record, state=NoticeState.CANCELLED)
     notice, outcome = notice_upsert(record)
@@ -304,7 +317,28 @@ def _save(record: NoticeRecord, data: bytes, *, content_type: str, report: Impor
         notice.source_file = stored_file_put(data, content_type=content_type)
         notice.save(update_fields=["source_file", "updated_at"])
     report.count(outcome)
-    return notice
+
+
+def _listed_elsewhere(record: NoticeRecord) -> str:
+    """Where the portal already lists the eForms notice `record` carries, in French, or "".
+
+    A tender above the EU thresholds is published in BOAMP, which forwards the same
+    eForms notice to TED, and our buyers send theirs to both: one notice identifier
+    (BT-701) reaches us two or three times. The first copy listed stays (ours always:
+    our consultations carry their contract and award notices' identifiers); the
+    later copies are skipped, so the portal lists each tender once. The copy kept
+    follows its own source's later versions and cancellations.
+    """
+    if not record.eforms_id:
+        return ""
+    try:
+        notice_uuid = uuid.UUID(record.eforms_id)
+    except ValueError:
+        notice_uuid = None
+    if notice_uuid and Consultation.objects.filter(Q(notice_id=notice_uuid) | Q(award_notice_id=notice_uuid)).exists():
+        return "consultation publiée sur Territoires"
+    other = Notice.objects.filter(eforms_id=record.eforms_id).exclude(source=record.source).first()
+    return f"avis {other.get_source_display()} {other.source_id}" if other else ""
 
 
 # Fields a modifying change notice may carry over to the changed notice.
@@ -529,28 +563,40 @@ def _leaf_text(value) -> str:
     return "" if isinstance(value, dict | list) or value is None else str(value).strip()
 
 
-def boamp_donnees(record: dict) -> tuple[str, tuple[str, ...], Decimal | None]:
-    """(main CPV, additional CPVs, estimated value) found in the `donnees` JSON string.
+class BoampDonnees(NamedTuple):
+    cpv_main: str = ""
+    cpv_additional: tuple[str, ...] = ()
+    value: Decimal | None = None
+    eforms_id: str = ""  # the eForms notice identifier (BT-701), see `_listed_elsewhere`
+
+
+def boamp_donnees(record: dict) -> BoampDonnees:
+    """What the `donnees` JSON string tells beyond the record's own fields.
 
     `donnees` holds the notice as published: eForms converted to JSON since
     2024 (`cac:MainCommodityClassification/cbc:ItemClassificationCode`,
-    `cbc:EstimatedOverallContractAmount`), the older French schema before
-    (`CPV: {PRINCIPAL, SUPPLEMENTAIRE}`). Anything unreadable gives nothing.
+    `cbc:EstimatedOverallContractAmount`, `cbc:ID schemeName="notice-id"`), the
+    older French schema before (`CPV: {PRINCIPAL, SUPPLEMENTAIRE}`, no eForms
+    identifier). Anything unreadable gives nothing.
     """
     raw = record.get("donnees")
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
         except ValueError:
-            return "", (), None
+            return BoampDonnees()
     if not isinstance(raw, dict | list):
-        return "", (), None
+        return BoampDonnees()
     main: list[tuple[int, str]] = []
     additional: list[str] = []
     values: list[tuple[int, Decimal]] = []
+    notice_ids: list[tuple[int, str]] = []
     for key, value, depth in _walk(raw):
         name = key.split(":")[-1].upper()
-        if name in ("MAINCOMMODITYCLASSIFICATION", "ADDITIONALCOMMODITYCLASSIFICATION"):
+        if name == "ID" and isinstance(value, dict) and value.get("@schemeName") == "notice-id":
+            if 0 < len(notice_id := _leaf_text(value)) <= 100:
+                notice_ids.append((depth, notice_id))
+        elif name in ("MAINCOMMODITYCLASSIFICATION", "ADDITIONALCOMMODITYCLASSIFICATION"):
             target = main if name.startswith("MAIN") else None
             for item in _as_list(value):
                 code = _leaf_text(item.get("cbc:ItemClassificationCode") if isinstance(item, dict) else None)
@@ -581,7 +627,8 @@ def boamp_donnees(record: dict) -> tuple[str, tuple[str, ...], Decimal | None]:
     cpv_main = main[0][1] if main else ""
     others = tuple(dict.fromkeys(code for code in additional + [code for _d, code in main[1:]] if code != cpv_main))
     values.sort(key=lambda item: item[0])
-    return cpv_main, others, (values[0][1] if values else None)
+    notice_ids.sort(key=lambda item: item[0])  # the notice's own, not a changed notice's deeper down
+    return BoampDonnees(cpv_main, others, values[0][1] if values else None, notice_ids[0][1] if notice_ids else "")
 
 
 def _boamp_places(record: dict) -> list[str]:
@@ -596,7 +643,7 @@ def boamp_record(record: dict) -> NoticeRecord:
     places = _boamp_places(record)
     regional = [code for code in places if catalogue.in_region(code)]
     departement = (regional or places or [""])[0][:3]
-    cpv_main, cpv_additional, value = boamp_donnees(record)
+    donnees = boamp_donnees(record)
     event = boamp_event(record)
     kind = {"award": NoticeKind.AWARD, "prior": NoticeKind.PRIOR}.get(event, NoticeKind.CONTRACT)
     state = NoticeState.CANCELLED if "ANNUL" in _text(record.get("etat")).upper() else NoticeState.ACTIVE
@@ -605,6 +652,7 @@ def boamp_record(record: dict) -> NoticeRecord:
     return NoticeRecord(
         source=NoticeSource.BOAMP,
         source_id=idweb,
+        eforms_id=donnees.eforms_id,
         version=published.isoformat() if published else "",
         kind=kind,
         state=state,
@@ -613,13 +661,13 @@ def boamp_record(record: dict) -> NoticeRecord:
         buyer_name=_text(record.get("nomacheteur"))[:300],
         procedure=boamp_procedure(record),
         nature=boamp_nature(record),
-        cpv_main=cpv_main,
-        cpv_additional=cpv_additional,
+        cpv_main=donnees.cpv_main,
+        cpv_additional=donnees.cpv_additional,
         nuts=(catalogue.nuts3_for_departement(departement) or "") if departement else "",
         departement=departement,
         published_on=published,
         deadline=_boamp_deadline(record.get("datelimitereponse")),
-        estimated_value=value,
+        estimated_value=donnees.value,
         url=url if url.startswith(("https://", "http://")) and len(url) <= 500 else BOAMP_NOTICE_URL.format(idweb=idweb),
     )
 
@@ -645,7 +693,7 @@ def boamp_records_import(
             )
             continue
         data = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
-        _save(boamp_record(record), data, content_type="application/json", report=report)
+        _save(boamp_record(record), data, content_type="application/json", report=report, label=label)
 
 
 def _boamp_change(record: dict, idweb: str, event: str, *, label: str, report: ImportReport) -> None:

@@ -297,12 +297,19 @@ class Notice(models.Model):
     """One tender as the portal lists it, whatever its source. Imported notices are
     deduplicated on (source, source_id) and only replaced by a later `version`.
 
+    `eforms_id` is the eForms notice identifier (BT-701) of an imported notice: the same
+    notice reaches us from TED and from BOAMP (which forwards it to TED), and ours go
+    to both; it is how `marches.importing` lists one tender once.
+
     `search_document` is the accent-free, stemmed text the full-text index covers
     (see `marches.search`); it is recomputed on every write through `notice_upsert`.
     """
 
     source = models.CharField(max_length=12, choices=NoticeSource.choices)
     source_id = models.CharField(max_length=100)
+    # Nullable so that adding it alters the table in place: SQLite would otherwise rebuild
+    # it, dropping the full-text triggers of migration 0002.
+    eforms_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     version = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=10, choices=NoticeKind.choices, default=NoticeKind.CONTRACT)
     state = models.CharField(max_length=10, choices=NoticeState.choices, default=NoticeState.ACTIVE)
@@ -339,6 +346,7 @@ class Notice(models.Model):
             models.Index(fields=["cpv_division", "deadline"]),
             models.Index(fields=["departement", "deadline"]),
             models.Index(fields=["buyer_name"]),
+            models.Index(fields=["eforms_id"], condition=Q(eforms_id__isnull=False), name="notice_eforms_id"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ class NoticeRecord:
     source: str
     source_id: str
     title: str
+    eforms_id: str = ""  # the eForms notice identifier (BT-701), when the source gives one
     version: str = ""
     kind: str = NoticeKind.CONTRACT
     state: str = NoticeState.ACTIVE
@@ -55,6 +56,7 @@ def _fields(record: NoticeRecord) -> dict:
     if not values["departement"] and record.nuts:
         values["departement"] = nuts_catalogue().departement_for_nuts3(record.nuts) or ""
     values["title"] = (record.title or "")[:500]
+    values["eforms_id"] = record.eforms_id or None
     return values
 
 
