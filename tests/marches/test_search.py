@@ -152,6 +152,32 @@ def test_filter_buyer_is_case_insensitive_substring():
     assert find(buyer="DIJON") == ["A"]
 
 
+def test_like_wildcards_in_criteria_are_plain_characters():
+    make("A", buyer_name="Régie 100% eau", cpv_main="45233141", nuts="FRC11")
+    make("B", buyer_name="Régie 1000 eau", cpv_main="45230000", nuts="FRC21")
+    make("C", buyer_name="Syndicat_des eaux", cpv_main="45100000")
+    make("D", buyer_name="Syndicat des eaux")
+    assert find(buyer="100%") == ["A"]
+    assert find(buyer="t_d") == ["C"]
+    assert find(cpv="4523") == ["A", "B"]
+    assert find(nuts="FRC1") == ["A"]
+
+
+def test_listed_notices_hold_what_the_orm_reads_and_load_the_rest_on_demand():
+    """The search writes its own SQL (search_sql): its notices must equal the ORM's."""
+    notice = make("Voirie", description="Réfection des trottoirs", buyer_name="Ville de Dole",
+                  cpv_main="45233141", nuts="FRC22", published_on=date(2026, 2, 27),
+                  deadline=datetime(2026, 3, 20, 11, 30, tzinfo=UTC))
+    for sort in ("deadline", "published", "relevance"):
+        [found] = notice_search(SearchParams(q="voirie", sort=sort)).items
+        fresh = Notice.objects.get(pk=notice.pk)
+        assert {name: getattr(found, name) for name in search.LIST_FIELDS} == {
+            name: getattr(fresh, name) for name in search.LIST_FIELDS}
+        assert found.deadline == datetime(2026, 3, 20, 11, 30, tzinfo=UTC)
+        assert found.published_on == date(2026, 2, 27)
+        assert found.description == "Réfection des trottoirs"  # deferred, read on access
+
+
 def test_filter_closing_dates_are_paris_days_inclusive():
     # 2026-03-10 23:30 in Paris is 22:30 UTC: still the 10th for a French user.
     make("Le 10 au soir", deadline=datetime(2026, 3, 10, 22, 30, tzinfo=UTC))

@@ -30,12 +30,19 @@ from functools import lru_cache
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Q
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from territoires.interop.cpv import fold
+from territoires.marches.search_sql import (
+    TABLE,
+    Where,
+    column,
+    count_upto,
+    notices,
+    notices_by_id,
+    rows,
+    values,
+)
 
 COUNT_CAP = 1000  # deepest result offered (pages, API offset) and the relevance pool
 # What lists of notices show (page, API, feed, digest): searches fetch only these columns,
@@ -306,8 +313,8 @@ def _pg_word_frequencies() -> dict[str, float]:
     return words
 
 
-def _match_condition(terms: list[str], *, indexable: bool = True) -> RawSQL:
-    """A boolean SQL condition: the notice's document holds every term.
+def _match_condition(terms: list[str], *, indexable: bool = True) -> tuple[str, str]:
+    """A boolean SQL condition and its parameter: the notice's document holds every term.
 
     `indexable=False` (PostgreSQL) spells `@@` as its function, which the planner
     cannot serve from the GIN index: used where another index must drive.
@@ -316,18 +323,17 @@ def _match_condition(terms: list[str], *, indexable: bool = True) -> RawSQL:
         if indexable:
             frequencies = _pg_word_frequencies()
             indexable = min(frequencies.get(term, 0.0) for term in terms) < PG_FREQUENT
-        sql = _PG_MATCH if indexable else _PG_MATCH_FUNCTION
-        return RawSQL(sql, [" & ".join(terms)], output_field=BooleanField())  # noqa: S611 (constant SQL)
+        return (_PG_MATCH if indexable else _PG_MATCH_FUNCTION), " & ".join(terms)
     # `+` keeps SQLite from driving the query from the match list when the words are frequent.
     sql = _SQLITE_DRIVING if _sqlite_rarest(terms) <= SQLITE_DRIVING_DOCS else _SQLITE_CHECKED
-    return RawSQL(sql, [_fts5_expression(terms)], output_field=BooleanField())  # noqa: S611 (constant SQL)
+    return sql, _fts5_expression(terms)
 
 
-_PG_MATCH = "\"marches_notice\".\"search_vector\" @@ to_tsquery('simple', %s)"
-_PG_MATCH_FUNCTION = "ts_match_vq(\"marches_notice\".\"search_vector\", to_tsquery('simple', %s))"
+_PG_MATCH = "(\"marches_notice\".\"search_vector\" @@ to_tsquery('simple', %s))"
+_PG_MATCH_FUNCTION = "(ts_match_vq(\"marches_notice\".\"search_vector\", to_tsquery('simple', %s)))"
 _SQLITE_MATCH = "IN (SELECT rowid FROM marches_notice_fts WHERE marches_notice_fts MATCH %s)"
-_SQLITE_DRIVING = '"marches_notice"."id" ' + _SQLITE_MATCH
-_SQLITE_CHECKED = '+"marches_notice"."id" ' + _SQLITE_MATCH
+_SQLITE_DRIVING = '("marches_notice"."id" ' + _SQLITE_MATCH + ")"
+_SQLITE_CHECKED = '(+"marches_notice"."id" ' + _SQLITE_MATCH + ")"
 
 
 def _paris_midnight(day: date) -> datetime:
@@ -335,43 +341,44 @@ def _paris_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
 
 
-def notice_queryset(params: SearchParams, *, imported_since: datetime | None = None, now=None,
-                    match: bool | None = True):
-    """The filtered (unordered) notices and the query's terms; `notice_search` orders, pages, counts.
+def notice_conditions(params: SearchParams, *, imported_since: datetime | None = None, now=None,
+                      match: bool | None = True) -> tuple[Where, list[str]]:
+    """The conditions of the search (no order) and the query's terms; `notice_search` orders and pages.
 
     `match=False` leaves the full-text condition out (the relevance order joins it itself);
     `match=None` keeps it out of the full-text index's reach (see `_match_condition`).
     """
-    from territoires.marches.models import Notice, NoticeState
+    from territoires.marches.models import NoticeState
 
-    qs = Notice.objects.only(*LIST_FIELDS)
+    where = Where()
     terms = query_terms(params.q)
     if terms and match is not False:
-        qs = qs.filter(_match_condition(terms, indexable=match is True))
+        where = where.also(*_match_condition(terms, indexable=match is True))
     if params.cpv:
-        qs = qs.filter(cpv_division=params.cpv[:2])
+        where = where.also(f"{column('cpv_division')} = %s", params.cpv[:2])
         if len(params.cpv) > 2:
-            qs = qs.filter(cpv_main__startswith=params.cpv)
+            where = where.like("cpv_main", "startswith", params.cpv)
     if params.departement:
-        qs = qs.filter(departement=params.departement)
+        where = where.also(f"{column('departement')} = %s", params.departement)
     if params.nuts:
-        qs = qs.filter(nuts__startswith=params.nuts)
+        where = where.like("nuts", "startswith", params.nuts)
     if params.procedure:
-        qs = qs.filter(procedure=params.procedure)
+        where = where.also(f"{column('procedure')} = %s", params.procedure)
     if params.nature:
-        qs = qs.filter(nature=params.nature)
+        where = where.also(f"{column('nature')} = %s", params.nature)
     if params.buyer:
-        qs = qs.filter(buyer_name__icontains=params.buyer)
+        where = where.like("buyer_name", "icontains", params.buyer)
     # Closing dates are days in Europe/Paris, both ends included.
     if params.closing_after:
-        qs = qs.filter(deadline__gte=_paris_midnight(params.closing_after))
+        where = where.also(f"{column('deadline')} >= %s", _paris_midnight(params.closing_after))
     if params.closing_before:
-        qs = qs.filter(deadline__lt=_paris_midnight(params.closing_before) + timedelta(days=1))
+        where = where.also(f"{column('deadline')} < %s", _paris_midnight(params.closing_before) + timedelta(days=1))
     if params.open_only:
-        qs = qs.filter(Q(deadline__gt=now or timezone.now()), state=NoticeState.ACTIVE)
+        where = where.also(f"{column('deadline')} > %s", now or timezone.now())
+        where = where.also(f"{column('state')} = %s", str(NoticeState.ACTIVE))
     if imported_since:
-        qs = qs.filter(imported_at__gte=imported_since)
-    return qs, terms
+        where = where.also(f"{column('imported_at')} >= %s", imported_since)
+    return where, terms
 
 
 _BOUND_TTL = 60.0
@@ -391,15 +398,16 @@ def _prefix_bound(params: SearchParams, field: str, descending: bool, depth: int
     cached = _bounds.get(key)
     if cached is not None and time.monotonic() - cached[0] < _BOUND_TTL:
         return cached[1]
-    qs = Notice.objects.filter(**{f"{field}__isnull": False})
+    where = Where().also(f"{column(field)} IS NOT NULL")
     if field == "deadline":
         if params.closing_after:
-            qs = qs.filter(deadline__gte=_paris_midnight(params.closing_after))
+            where = where.also(f"{column(field)} >= %s", _paris_midnight(params.closing_after))
         if params.closing_before:
-            qs = qs.filter(deadline__lt=_paris_midnight(params.closing_before) + timedelta(days=1))
+            where = where.also(f"{column(field)} < %s", _paris_midnight(params.closing_before) + timedelta(days=1))
         if params.open_only:
-            qs = qs.filter(deadline__gt=now)
-    bound = qs.order_by(f"-{field}" if descending else field).values_list(field, flat=True)[depth - 1:depth].first()
+            where = where.also(f"{column(field)} > %s", now)
+    found = values(Notice, field, where, f"1 {'DESC' if descending else 'ASC'}", depth - 1, 1)
+    bound = found[0] if found else None
     if len(_bounds) > 1000:
         _bounds.clear()
     _bounds[key] = (time.monotonic(), bound)
@@ -413,7 +421,25 @@ def clear_plan_caches() -> None:
     _pg_frequencies.update(at=float("-inf"), words={})
 
 
-def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: int, prefix=None,
+def _order(field: str, descending: bool, whole: bool = False) -> str:
+    """ORDER BY `field` then pk. `whole`: the order for rare matches — on PostgreSQL, an
+    expression that keeps the planner from walking the order's index past thousands of rows
+    (fetching the few matches through the other indexes, then sorting them, is cheaper).
+    Both give the same rows."""
+    direction = "DESC" if descending else "ASC"
+    key = column(field)
+    if whole and connection.vendor == "postgresql":
+        key = f"COALESCE({key}, {key})"
+    return f"{key} {direction}, {column('id')} {direction}"
+
+
+def _page(where: Where, order: str, offset: int, limit: int) -> list:
+    from territoires.marches.models import Notice
+
+    return notices(Notice, LIST_FIELDS, where, order, offset, limit)
+
+
+def _dated_then_undated(where: Where, field: str, descending: bool, offset: int, limit: int, prefix=None,
                         sort_whole: bool = False) -> list:
     """Rows with `field` in its order (pk breaking ties), then rows without it by pk.
 
@@ -421,28 +447,29 @@ def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: in
     order (it sorts every match), nor PostgreSQL in DESC NULLS LAST; each part
     here is a plain index order on both, and both put the undated rows last.
 
-    `prefix` (queryset, bound_at): try the head of the order first, see `notice_search`;
+    `prefix` (conditions, bound_at): try the head of the order first, see `notice_search`;
     `bound_at(depth)` is the `depth`-th value of the order. `sort_whole`: the matches are
-    known to be rare (see `_whole_sort_order`).
+    known to be rare (see `_order`).
     """
-    order = (f"-{field}", "-pk") if descending else (field, "pk")
-    full_order = _whole_sort_order(field, descending, order) if sort_whole else order
+    order = _order(field, descending)
+    whole = sort_whole
+    dated_field = f"{column(field)} IS NOT NULL"
     if prefix is not None:
-        prefix_qs, bound_at = prefix
+        prefix_where, bound_at = prefix
         depth, skip, items = PREFIX_DEPTH, offset, []
-        within = f"{field}__{'gte' if descending else 'lte'}"
-        past = {f"{field}__isnull": False}
+        within = f"{column(field)} {'>=' if descending else '<='} %s"
+        past = Where().also(dated_field)
         for attempt in range(2):
             bound = bound_at(depth)
             if bound is None:
                 break  # fewer dated notices than `depth`: the full query reads no more
-            head = prefix_qs.filter(**past, **{within: bound})
-            items += head.order_by(*order)[skip:skip + limit - len(items)]
+            head = Where(prefix_where.conditions + past.conditions, prefix_where.params + past.params)
+            items += _page(head.also(within, bound), order, skip, limit - len(items))
             if len(items) == limit:
                 return items
             found = offset + len(items)  # matches in the head (at least)
             if found < SPARSE_FRACTION * depth:
-                full_order = _whole_sort_order(field, descending, order)
+                whole = True
                 break
             if attempt:
                 break
@@ -451,25 +478,17 @@ def _dated_then_undated(qs, field: str, descending: bool, offset: int, limit: in
             # deeper head goes on from this one's bound when this one held the page's start.
             depth = min(math.ceil(depth * (offset + limit) / found * 1.5), PREFIX_DEPTH * 8)
             if items:
-                skip, past = 0, {f"{field}__{'lt' if descending else 'gt'}": bound}
-    dated = qs.filter(**{f"{field}__isnull": False})
-    items = list(dated.order_by(*full_order)[offset:offset + limit])
+                skip = 0
+                past = Where().also(f"{column(field)} {'<' if descending else '>'} %s", bound)
+    dated = where.also(dated_field)
+    items = _page(dated, _order(field, descending, whole), offset, limit)
     if len(items) == limit:
         return items
-    dated_total = offset + len(items) if items or offset == 0 else dated.order_by()[:offset].count()
+    dated_total = offset + len(items) if items or offset == 0 else count_upto(dated, offset)
     start = max(offset - dated_total, 0)
-    undated = qs.filter(**{f"{field}__isnull": True}).order_by("-pk" if descending else "pk")
-    return items + list(undated[start:start + limit - len(items)])
-
-
-def _whole_sort_order(field: str, descending: bool, order: tuple) -> tuple:
-    """The order for rare matches: on PostgreSQL, an expression that keeps the planner from
-    walking the order's index past thousands of rows (fetching the few matches through the
-    other indexes, then sorting them, is cheaper). Both orders give the same rows."""
-    if connection.vendor != "postgresql":
-        return order
-    key = Coalesce(F(field), F(field))
-    return (key.desc(), "-pk") if descending else (key.asc(), "pk")
+    undated = where.also(f"{column(field)} IS NULL")
+    direction = "DESC" if descending else "ASC"
+    return items + _page(undated, f"{column('id')} {direction}", start, limit - len(items))
 
 
 def _rare(terms: list[str], fetch: int) -> bool:
@@ -486,7 +505,7 @@ def _rare(terms: list[str], fetch: int) -> bool:
     return min(frequencies.get(term, 0.0) for term in terms) * PREFIX_DEPTH < fetch / 2
 
 
-def _by_relevance(base, params: SearchParams, terms: list[str], offset: int, limit: int, *,
+def _by_relevance(where: Where, params: SearchParams, terms: list[str], offset: int, limit: int, *,
                   imported_since: datetime | None, now) -> list:
     """Best first (bm25 on SQLite, ts_rank on PostgreSQL), then by pk, among the COUNT_CAP
     most recent matches.
@@ -500,23 +519,19 @@ def _by_relevance(base, params: SearchParams, terms: list[str], offset: int, lim
     from territoires.marches.models import Notice
 
     if connection.vendor == "postgresql":
-        rank = RawSQL("ts_rank(\"marches_notice\".\"search_vector\", to_tsquery('simple', %s))",
-                      [" & ".join(terms)], output_field=FloatField())
-        pool = base.annotate(relevance=rank)
+        pool = rows(f"{column('id')}, ts_rank({column('search_vector')}, to_tsquery('simple', %s))",
+                    [" & ".join(terms)], TABLE, where, f"{column('id')} DESC", 0, COUNT_CAP)
     else:
         # FTS5's `rank` (bm25, lower is better) is only readable in a join with the MATCH.
-        unmatched, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=False)
-        pool = unmatched.extra(
-            tables=["marches_notice_fts"],
-            where=["marches_notice_fts.rowid = marches_notice.id", "marches_notice_fts MATCH %s"],
-            params=[_fts5_expression(terms)],
-            select={"relevance": "-marches_notice_fts.rank"},
-        )
-    ranked = sorted(pool.order_by("-pk").values_list("pk", "relevance")[:COUNT_CAP],
-                    key=lambda pair: (-pair[1], pair[0]))
+        unmatched, _terms = notice_conditions(params, imported_since=imported_since, now=now, match=False)
+        joined = (unmatched.also("(marches_notice_fts.rowid = marches_notice.id)")
+                  .also("(marches_notice_fts MATCH %s)", _fts5_expression(terms)))
+        pool = rows(f"{column('id')}, -marches_notice_fts.rank", [], f"{TABLE} , marches_notice_fts", joined,
+                    f"{column('id')} DESC", 0, COUNT_CAP)
+    ranked = sorted(pool, key=lambda pair: (-pair[1], pair[0]))
     ids = [pk for pk, _relevance in ranked[offset:offset + limit]]
-    notices = Notice.objects.only(*LIST_FIELDS).in_bulk(ids)
-    return [notices[pk] for pk in ids]
+    found = notices_by_id(Notice, LIST_FIELDS, ids)
+    return [found[pk] for pk in ids]
 
 
 # With many matches, the page is first looked for among this many notices at the head
@@ -557,17 +572,17 @@ def notice_search(params: SearchParams, *, offset: int = 0, limit: int = 20,
     """
     offset, limit = max(offset, 0), max(limit, 0)
     now = timezone.now()
-    base, terms = notice_queryset(params, imported_since=imported_since, now=now)
+    where, terms = notice_conditions(params, imported_since=imported_since, now=now)
     fetch = limit + 1
     if params.sort == "relevance" and terms:
-        items = _by_relevance(base, params, terms, offset, fetch, imported_since=imported_since, now=now)
+        items = _by_relevance(where, params, terms, offset, fetch, imported_since=imported_since, now=now)
     else:
         field, descending = ("published_on", True) if params.sort == "published" else ("deadline", False)
         prefix, rare = None, _rare(terms, fetch)
         if offset + fetch <= PREFIX_ROWS and not rare:
-            prefix_qs, _terms = notice_queryset(params, imported_since=imported_since, now=now, match=None)
-            prefix = (prefix_qs, lambda depth: _prefix_bound(params, field, descending, depth, now))
-        items = _dated_then_undated(base, field, descending, offset, fetch, prefix, sort_whole=rare)
+            prefix_where, _terms = notice_conditions(params, imported_since=imported_since, now=now, match=None)
+            prefix = (prefix_where, lambda depth: _prefix_bound(params, field, descending, depth, now))
+        items = _dated_then_undated(where, field, descending, offset, fetch, prefix, sort_whole=rare)
     more = len(items) > limit
     items = items[:limit]
     return SearchPage(items=items, total=offset + len(items), capped=more)
