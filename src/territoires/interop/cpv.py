@@ -188,8 +188,11 @@ class CpvCatalogue:
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> "CpvCatalogue":
-        """The catalogue of `path`, read and indexed once per process and path."""
-        return _load(Path(path).resolve())
+        """The catalogue of `path`, read and indexed once per process and path.
+
+        The path is the cache key as given, not resolved: resolving costs a system call per
+        folder on every call, and lists call this once per page (settings resolve the folder)."""
+        return _load(Path(path))
 
     @classmethod
     def from_csv(cls, path: Path) -> "CpvCatalogue":

@@ -94,8 +94,8 @@ def _departement_key(value: str) -> str:
 
 
 def load_nuts(path: str | PathLike[str]) -> NutsCatalogue:
-    """The catalogue of `path`, read once per process and path."""
-    return _load(Path(path).resolve())
+    """The catalogue of `path`, read once per process and path (as given, see `CpvCatalogue.load`)."""
+    return _load(Path(path))
 
 
 @lru_cache(maxsize=4)
