@@ -17,7 +17,7 @@ from operator import or_
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import File, Form, Path, Query, Router, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -41,6 +41,7 @@ from territoires.actes.views.drafts import default_typology
 from territoires.api.auth import caller_bodies, caller_body
 from territoires.api.pagination import Pagination
 from territoires.api.schemas import ErrorOut
+from territoires.core.files import stored_file_response
 from territoires.interop.actes.archive import unpack
 from territoires.interop.actes.errors import ActesError
 from territoires.tenancy import access
@@ -176,8 +177,7 @@ def letter_file(request: HttpRequest, id: int = LetterId, file_id: int = FileId)
     item = IncomingFile.objects.select_related("stored").filter(pk=file_id, message=letter).first()
     if item is None:
         raise Http404
-    return FileResponse(item.stored.content.open("rb"), as_attachment=True, filename=item.name,
-                        content_type=item.stored.content_type)
+    return stored_file_response(item.stored, item.name)
 
 
 @router.post("/courriers/{id}/reponse", response={201: LetterOut, **READ_ERRORS},
@@ -349,8 +349,7 @@ def acte_archive(request: HttpRequest, id: int = ActeId):
     if message is None:
         raise Http404
     sent = message.transmission
-    return FileResponse(sent.archive.content.open("rb"), as_attachment=True, filename=sent.archive_name,
-                        content_type="application/gzip")
+    return stored_file_response(sent.archive, sent.archive_name, content_type="application/gzip")
 
 
 @router.get("/{id}/stamped", response={200: None, **READ_ERRORS}, url_name="actes_stamped",

@@ -10,6 +10,7 @@ from typing import IO
 
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.http import FileResponse
 
 from territoires.core.models import StoredFile
 
@@ -42,3 +43,14 @@ def stored_file_put(data: bytes | IO[bytes], *, content_type: str) -> StoredFile
         # Another process stored the same content meanwhile: same bytes, same name.
         return StoredFile.objects.get(sha256=sha256)
     return row
+
+
+def stored_file_response(stored: StoredFile, name: str, *, content_type: str = "",
+                         inline: bool = False) -> FileResponse:
+    """`stored` sent under `name`, streamed from storage (a 150 MB file never sits in memory).
+
+    A download (`Content-Disposition: attachment`) unless `inline`; the type is the one
+    recorded with the file unless `content_type` says otherwise, and never guessed from `name`.
+    """
+    return FileResponse(stored.content.open("rb"), as_attachment=not inline, filename=name,
+                        content_type=content_type or stored.content_type or "application/octet-stream")

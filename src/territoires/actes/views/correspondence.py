@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from territoires.actes.forms import ReplyForm
 from territoires.actes.models import IncomingFile, IncomingMessage, Status
 from territoires.actes.transmission import emitter_of, poll_soon
 from territoires.actes.views.drafts import _acte, act_command, page_context
+from territoires.core.files import stored_file_response
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 
@@ -28,8 +29,7 @@ def reply_choices(letter: IncomingMessage) -> list:
 def letter_file(request, body: Body, acte_id: int, file_id: int):
     acte = _acte(request, body, acte_id)
     item = get_object_or_404(IncomingFile.objects.select_related("stored"), pk=file_id, message__acte=acte)
-    return FileResponse(item.stored.content.open("rb"), as_attachment=True, filename=item.name,
-                        content_type=item.stored.content_type)
+    return stored_file_response(item.stored, item.name)
 
 
 @require_POST

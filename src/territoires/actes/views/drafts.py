@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from territoires.actes.forms import (
     typology_choices,
 )
 from territoires.actes.models import Acte, ActeFile, FileRole, Status
+from territoires.core.files import stored_file_response
 from territoires.core.models import StoredFile
 from territoires.interop.actes.codes import BY_CODE, BY_ROOT
 from territoires.tenancy import access
@@ -252,8 +253,7 @@ def file_remove(request, body: Body, acte_id: int, file_id: int):
 def file_download(request, body: Body, acte_id: int, file_id: int):
     acte = _acte(request, body, acte_id)
     item = get_object_or_404(ActeFile.objects.select_related("stored"), pk=file_id, acte=acte)
-    return FileResponse(item.stored.content.open("rb"), as_attachment=True, filename=item.name,
-                        content_type=item.stored.content_type)
+    return stored_file_response(item.stored, item.name)
 
 
 @require_POST

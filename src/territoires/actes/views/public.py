@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from territoires.actes import register, rules, scdl
 from territoires.actes.models import Acte
 from territoires.actes.public_forms import RegisterSearchForm
+from territoires.core.files import stored_file_response
 from territoires.tenancy.models import Body
 from territoires.ui.pagination import paginate
 
@@ -74,8 +75,8 @@ def acte_pdf(request, siren: str, pk: int):
     acte = _acte(body, pk)
     if acte.published_file is None:
         raise Http404
-    response = FileResponse(acte.published_file.content.open("rb"), content_type="application/pdf",
-                            as_attachment=False, filename=f"{acte.id_acte}.pdf")
+    response = stored_file_response(acte.published_file, f"{acte.id_acte}.pdf", content_type="application/pdf",
+                                    inline=True)
     # The published file is never replaced (content-addressed), so caches may keep it.
     response["Cache-Control"] = "public, max-age=3600"
     return response

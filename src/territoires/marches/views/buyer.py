@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territoires.core.files import stored_file_response
 from territoires.core.uploads import UploadError, upload_claim
 from territoires.interop.eforms.errors import NoticeError
 from territoires.marches import eforms_notices, selectors, services
@@ -231,11 +232,9 @@ def dce_remove(request, body: Body, consultation_id: int, file_id: int):
 @body_view(MANAGE, Service.MARCHES)
 def dce_file(request, body: Body, consultation_id: int, file_id: int):
     """The buyer's own copy of any DCE file, published or in preparation (no retrait recorded)."""
-    from territoires.marches.views.public import file_response
-
     consultation = body_consultation_or_404(body, consultation_id)
     item = get_object_or_404(DceFile.objects.select_related("stored"), pk=file_id, version__consultation=consultation)
-    return file_response(item.stored, item.name)
+    return stored_file_response(item.stored, item.name)
 
 
 @require_POST

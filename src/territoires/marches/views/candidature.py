@@ -7,11 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from territoires.core.files import stored_file_response
 from territoires.marches import candidatures
 from territoires.marches.forms import CandidatureForm
 from territoires.marches.models import Candidature, Consultation
 from territoires.marches.views.buyer import MANAGE, body_consultation_or_404
-from territoires.marches.views.public import file_response, public_consultation_or_404
+from territoires.marches.views.public import public_consultation_or_404
 from territoires.tenancy.models import Body, Service
 from territoires.tenancy.views import body_view
 from territoires.ui.forms import add_service_errors
@@ -57,7 +58,7 @@ def candidature_dume(request, consultation_id: int):
             consultation_id=consultation_id, company__memberships__user=request.user, espd__isnull=False)
     except Candidature.DoesNotExist:
         raise Http404 from None
-    return file_response(candidature.espd, f"DUME-{candidature.consultation_id}-{candidature.company.siret}.xml")
+    return stored_file_response(candidature.espd, f"DUME-{candidature.consultation_id}-{candidature.company.siret}.xml")
 
 
 @body_view("marches.open_bids", Service.MARCHES)
@@ -68,7 +69,7 @@ def candidature_dume_for_buyer(request, body: Body, consultation_id: int, candid
                                                               candidature_id=candidature_id)
     except Candidature.DoesNotExist:
         raise Http404 from None
-    return file_response(candidature.espd, f"DUME-{consultation.pk}-{candidature.company.siret}.xml")
+    return stored_file_response(candidature.espd, f"DUME-{consultation.pk}-{candidature.company.siret}.xml")
 
 
 @body_view(MANAGE, Service.MARCHES)

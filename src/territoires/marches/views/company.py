@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from territoires.accounts.flow import PASSWORD_BACKEND, login_begin
 from territoires.accounts.invitations import InvitationFlow, invitation_page
 from territoires.accounts.models import CompanyMembership
+from territoires.core.files import stored_file_response
 from territoires.core.throttle import client_address
 from territoires.marches import companies, entreprise
 from territoires.marches.forms_company import (
@@ -290,8 +291,7 @@ def document_upload(request, membership: CompanyMembership):
 @company_view()
 def document_download(request, membership: CompanyMembership, document_id: int):
     document = get_object_or_404(companies.documents_for_company(membership.company), pk=document_id)
-    response = FileResponse(document.stored.content.open("rb"), as_attachment=True, filename=document.name,
-                            content_type=document.stored.content_type)
+    response = stored_file_response(document.stored, document.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

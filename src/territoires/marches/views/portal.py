@@ -15,7 +15,7 @@ from html import escape as _escape
 
 from django import forms
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from territoires.core.files import stored_file_response
 from territoires.marches.models import Nature, Notice, NoticeSource, NoticeState, Procedure, Status
 from territoires.marches.reference import cpv_catalogue, nuts_catalogue
 from territoires.marches.search import COUNT_CAP, SearchParams, notice_search
@@ -313,8 +314,7 @@ def notice_xml(request, pk: int):
     if notice.source_file is None:
         raise Http404
     name = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in f"{notice.source}-{notice.source_id}")
-    return FileResponse(notice.source_file.content.open("rb"), as_attachment=True, filename=f"avis-{name}.xml",
-                        content_type="application/xml")
+    return stored_file_response(notice.source_file, f"avis-{name}.xml", content_type="application/xml")
 
 
 @require_safe

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territoires.core.files import stored_file_response
 from territoires.marches import essential, selectors, services
 from territoires.marches.companies import is_company_user
 from territoires.marches.forms import DownloadForm, QuestionForm
@@ -23,12 +24,6 @@ from territoires.ui.forms import add_service_errors
 from territoires.ui.pagination import paginate
 
 ZIP_SPOOL_BYTES = 16 * 1024 * 1024
-
-
-def file_response(stored, name: str) -> FileResponse:
-    """A stored file as a download, streamed from storage."""
-    return FileResponse(stored.content.open("rb"), as_attachment=True, filename=name,
-                        content_type=stored.content_type or "application/octet-stream")
 
 
 def public_consultation_or_404(consultation_id: int) -> Consultation:
@@ -96,7 +91,7 @@ def dce_download(request, consultation_id: int, file_id: int | None = None):
             raise Http404
     services.retrait_record(consultation=consultation, user=request.user, name=name, email=email)
     if len(files) == 1:
-        return file_response(files[0].stored, files[0].name)
+        return stored_file_response(files[0].stored, files[0].name)
     return _zip_response(consultation, files)
 
 
