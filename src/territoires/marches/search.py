@@ -463,8 +463,7 @@ def _dated_then_undated(where: Where, field: str, descending: bool, offset: int,
             bound = bound_at(depth)
             if bound is None:
                 break  # fewer dated notices than `depth`: the full query reads no more
-            head = Where(prefix_where.conditions + past.conditions, prefix_where.params + past.params)
-            items += _page(head.also(within, bound), order, skip, limit - len(items))
+            items += _page((prefix_where & past).also(within, bound), order, skip, limit - len(items))
             if len(items) == limit:
                 return items
             found = offset + len(items)  # matches in the head (at least)

@@ -47,6 +47,9 @@ class Where:
     def also(self, condition: str, *params) -> "Where":
         return Where((*self.conditions, condition), (*self.params, *(adapt(p) for p in params)))
 
+    def __and__(self, other: "Where") -> "Where":
+        return Where(self.conditions + other.conditions, self.params + other.params)
+
     def like(self, name: str, lookup: str, value: str) -> "Where":
         """`name__startswith` or `name__icontains`, spelled and escaped as this database's
         backend spells them (PostgreSQL: `UPPER(col::text) LIKE UPPER(%s)`, SQLite: `LIKE … ESCAPE`)."""
