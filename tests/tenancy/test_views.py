@@ -21,6 +21,15 @@ def test_home_shows_body_and_platform_notifications(client, body, logged_agent):
     assert "Autre organisme" not in content
 
 
+def test_home_lists_the_subscribed_services_only(client, body, logged_agent):
+    home = reverse("tenancy:home", args=[body.siren])
+    content = client.get(home).content.decode()
+    services = content.split('id="services-title"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{reverse("actes:list", args=[body.siren])}"' in services
+    assert f'href="{reverse("formations:body_home", args=[body.siren])}"' in services
+    assert reverse("marches:list", args=[body.siren]) not in services
+
+
 def test_home_query_count_is_bounded(client, body, logged_agent, django_assert_max_num_queries):
     url = reverse("tenancy:home", args=[body.siren])
     client.get(url)  # session and last body settle

@@ -22,7 +22,7 @@ from territoires.tenancy.forms import (
     RolesForm,
 )
 from territoires.tenancy.models import Body, Invitation, Membership, Notification, Service
-from territoires.tenancy.navigation import pending_work, service_links
+from territoires.tenancy.navigation import pending_work
 from territoires.ui.forms import add_service_errors
 from territoires.ui.pagination import paginate
 
@@ -73,8 +73,7 @@ def home(request, body: Body):
     return render(
         request,
         "tenancy/home.html",
-        {
-            "services": service_links(body, services_on),
+        {  # the services' links come from the context processor, as for the menu
             "pending": pending_work(request.user, body, services_on),
             "notifications": notifications,
             "nav_current": "home",
