@@ -392,8 +392,6 @@ def _prefix_bound(params: SearchParams, field: str, descending: bool, depth: int
     kept a minute per process, since any bound gives the right page (see `_dated_then_undated`):
     an outdated one only makes the head a little longer or shorter.
     """
-    from territoires.marches.models import Notice
-
     key = (field, descending, depth, params.closing_after, params.closing_before, params.open_only)
     cached = _bounds.get(key)
     if cached is not None and time.monotonic() - cached[0] < _BOUND_TTL:
@@ -406,7 +404,7 @@ def _prefix_bound(params: SearchParams, field: str, descending: bool, depth: int
             where = where.also(f"{column(field)} < %s", _paris_midnight(params.closing_before) + timedelta(days=1))
         if params.open_only:
             where = where.also(f"{column(field)} > %s", now)
-    found = values(Notice, field, where, f"1 {'DESC' if descending else 'ASC'}", depth - 1, 1)
+    found = values(field, where, f"1 {'DESC' if descending else 'ASC'}", depth - 1, 1)
     bound = found[0] if found else None
     if len(_bounds) > 1000:
         _bounds.clear()
@@ -433,12 +431,6 @@ def _order(field: str, descending: bool, whole: bool = False) -> str:
     return f"{key} {direction}, {column('id')} {direction}"
 
 
-def _page(where: Where, order: str, offset: int, limit: int) -> list:
-    from territoires.marches.models import Notice
-
-    return notices(Notice, LIST_FIELDS, where, order, offset, limit)
-
-
 def _dated_then_undated(where: Where, field: str, descending: bool, offset: int, limit: int, prefix=None,
                         sort_whole: bool = False) -> list:
     """Rows with `field` in its order (pk breaking ties), then rows without it by pk.
@@ -463,7 +455,7 @@ def _dated_then_undated(where: Where, field: str, descending: bool, offset: int,
             bound = bound_at(depth)
             if bound is None:
                 break  # fewer dated notices than `depth`: the full query reads no more
-            items += _page((prefix_where & past).also(within, bound), order, skip, limit - len(items))
+            items += notices(LIST_FIELDS, (prefix_where & past).also(within, bound), order, skip, limit - len(items))
             if len(items) == limit:
                 return items
             found = offset + len(items)  # matches in the head (at least)
@@ -480,14 +472,14 @@ def _dated_then_undated(where: Where, field: str, descending: bool, offset: int,
                 skip = 0
                 past = Where().also(f"{column(field)} {'<' if descending else '>'} %s", bound)
     dated = where.also(dated_field)
-    items = _page(dated, _order(field, descending, whole), offset, limit)
+    items = notices(LIST_FIELDS, dated, _order(field, descending, whole), offset, limit)
     if len(items) == limit:
         return items
     dated_total = offset + len(items) if items or offset == 0 else count_upto(dated, offset)
     start = max(offset - dated_total, 0)
     undated = where.also(f"{column(field)} IS NULL")
     direction = "DESC" if descending else "ASC"
-    return items + _page(undated, f"{column('id')} {direction}", start, limit - len(items))
+    return items + notices(LIST_FIELDS, undated, f"{column('id')} {direction}", start, limit - len(items))
 
 
 def _rare(terms: list[str], fetch: int) -> bool:
@@ -515,8 +507,6 @@ def _by_relevance(where: Where, params: SearchParams, terms: list[str], offset: 
     IN list of a thousand ids. The databases rank differently, so this is the one order
     that may differ between them.
     """
-    from territoires.marches.models import Notice
-
     if connection.vendor == "postgresql":
         pool = rows(f"{column('id')}, ts_rank({column('search_vector')}, to_tsquery('simple', %s))",
                     [" & ".join(terms)], TABLE, where, f"{column('id')} DESC", 0, COUNT_CAP)
@@ -529,7 +519,7 @@ def _by_relevance(where: Where, params: SearchParams, terms: list[str], offset: 
                     f"{column('id')} DESC", 0, COUNT_CAP)
     ranked = sorted(pool, key=lambda pair: (-pair[1], pair[0]))
     ids = [pk for pk, _relevance in ranked[offset:offset + limit]]
-    found = notices_by_id(Notice, LIST_FIELDS, ids)
+    found = notices_by_id(LIST_FIELDS, ids)
     return [found[pk] for pk in ids]
 
 

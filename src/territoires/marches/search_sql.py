@@ -67,12 +67,15 @@ def _limit(offset: int, limit: int) -> str:
 
 
 class _Reader:
-    """The selected model fields of one connection and the converters the ORM would apply."""
+    """The selected fields of `Notice` for one connection, and the converters the ORM would apply."""
 
-    def __init__(self, wrapper, model, names: frozenset[str]):
-        table = model._meta.db_table
+    def __init__(self, wrapper, names: frozenset[str]):
+        from territoires.marches.models import Notice
+
+        self.model = Notice
+        table = Notice._meta.db_table
         # Model order: `from_db` takes a partial row in the order of the concrete fields.
-        self.fields = [f for f in model._meta.concrete_fields if f.attname in names]
+        self.fields = [f for f in Notice._meta.concrete_fields if f.attname in names]
         self.attnames = [f.attname for f in self.fields]
         self.columns = ", ".join(column(f.column) for f in self.fields)
         self.converters = {}
@@ -95,13 +98,12 @@ class _Reader:
 _readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _reader(model, names: tuple[str, ...]) -> tuple[_Reader, object]:
+def _reader(names: tuple[str, ...]) -> tuple[_Reader, object]:
     wrapper = connections[connection.alias]  # this thread's connection, not the proxy
     per_connection = _readers.setdefault(wrapper, {})
-    key = (model, names)
-    if key not in per_connection:
-        per_connection[key] = _Reader(wrapper, model, frozenset(("id", *names)))
-    return per_connection[key], wrapper
+    if names not in per_connection:
+        per_connection[names] = _Reader(wrapper, frozenset(("id", *names)))
+    return per_connection[names], wrapper
 
 
 def rows(select: str, select_params: list, tables: str, where: Where, order: str, offset: int,
@@ -114,25 +116,25 @@ def rows(select: str, select_params: list, tables: str, where: Where, order: str
         return cursor.fetchall()
 
 
-def notices(model, names: tuple[str, ...], where: Where, order: str, offset: int, limit: int) -> list:
-    """Instances of `model` with only `names` (and id) loaded, as `.only(*names)` gives."""
+def notices(names: tuple[str, ...], where: Where, order: str, offset: int, limit: int) -> list:
+    """`Notice` instances with only `names` (and id) loaded, as `.only(*names)` gives."""
     if limit <= 0:
         return []
-    reader, wrapper = _reader(model, names)
+    reader, wrapper = _reader(names)
     found = rows(reader.columns, [], TABLE, where, order, offset, limit)
-    return [model.from_db(wrapper.alias, reader.attnames, reader.convert(row, wrapper)) for row in found]
+    return [reader.model.from_db(wrapper.alias, reader.attnames, reader.convert(row, wrapper)) for row in found]
 
 
-def notices_by_id(model, names: tuple[str, ...], ids: list[int]) -> dict[int, object]:
+def notices_by_id(names: tuple[str, ...], ids: list[int]) -> dict[int, object]:
     if not ids:
         return {}
     where = Where().also(f"{column('id')} IN ({', '.join(['%s'] * len(ids))})", *ids)
-    return {notice.pk: notice for notice in notices(model, names, where, column("id"), 0, len(ids))}
+    return {notice.pk: notice for notice in notices(names, where, column("id"), 0, len(ids))}
 
 
-def values(model, name: str, where: Where, order: str, offset: int, limit: int) -> list:
+def values(name: str, where: Where, order: str, offset: int, limit: int) -> list:
     """One field's values (converted as the ORM would), in `order`."""
-    reader, wrapper = _reader(model, (name,))
+    reader, wrapper = _reader((name,))
     index = reader.attnames.index(name)
     converters, col = reader.converters.get(index, ((), None))
     out = []
