@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from territoires.accounts.models import User
 from territoires.api.models import ApiToken
 from territoires.api.services import secret_hash
+from territoires.core import sql
 from territoires.tenancy.models import Body, Membership
 from territoires.tenancy.selectors import bodies_for_user
 
@@ -27,7 +28,7 @@ def api_token_resolve(*, secret: str) -> ApiToken | None:
         "body": Body._meta.db_table,
         "membership": Membership._meta.db_table,
     }
-    sql = (  # noqa: S608 (table names come from the models; values are parameters)
+    statement = (  # noqa: S608 (table names come from the models; values are parameters)
         "SELECT t.* FROM {token} t "
         "JOIN {user} u ON u.id = t.user_id "
         "JOIN {body} b ON b.id = t.body_id "
@@ -35,17 +36,12 @@ def api_token_resolve(*, secret: str) -> ApiToken | None:
         "WHERE t.token_hash = %s AND t.revoked_at IS NULL "
         "AND u.is_active AND b.is_active AND m.is_active"
     ).format(**tables)
-    token = next(iter(ApiToken.objects.raw(sql, [secret_hash(secret)])), None)
+    token = next(iter(ApiToken.objects.raw(statement, [secret_hash(secret)])), None)
     if token is None:
         return None
-    token.user = _by_pk(User, token.user_id)
-    token.body = _by_pk(Body, token.body_id)
+    token.user = sql.by_pk(User, token.user_id)
+    token.body = sql.by_pk(Body, token.body_id)
     return token
-
-
-def _by_pk(model, pk):
-    table = model._meta.db_table
-    return next(iter(model.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [pk])))  # noqa: S608
 
 
 def api_bodies(*, user, token: ApiToken | None) -> QuerySet[Body]:
