@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from territoires.tenancy import selectors
-from territoires.tenancy.models import Body, Membership, Role, Subscription
+from territoires.tenancy.models import Body, Membership, Notification, Role, Subscription
 from tests.factories import BodyFactory, UserFactory, membership
 
 
@@ -43,3 +46,27 @@ def test_body_access_refused(case):
         user = AnonymousUser()
     with pytest.raises(Body.DoesNotExist):
         selectors.body_access_for_user(user=user, siren=body.siren)
+
+
+def test_unread_notifications_of_the_body_and_the_platform_newest_first():
+    user, body, other_body = UserFactory(), BodyFactory(), BodyFactory()
+    now = timezone.now()
+
+    def notify(text, *, body=body, user=user, minutes=0, read=False):
+        n = Notification.objects.create(user=user, body=body, text=text)
+        Notification.objects.filter(pk=n.pk).update(created_at=now - timedelta(minutes=minutes),
+                                                    read_at=now if read else None)
+
+    notify("ancienne", minutes=30)
+    notify("plateforme", body=None, minutes=20)
+    notify("récente", minutes=10)
+    notify("lue", read=True)
+    notify("autre organisme", body=other_body)
+    notify("autre agent", user=UserFactory())
+    found = selectors.unread_notifications(user=user, body=body)
+    assert [n.text for n in found] == ["récente", "plateforme", "ancienne"]
+    assert found[0].created_at == now - timedelta(minutes=10)  # an aware datetime, as the ORM gives
+    assert found[1].body_id is None
+    for minutes in range(12):
+        notify(f"n{minutes}", minutes=minutes)
+    assert len(selectors.unread_notifications(user=user, body=body)) == 10

@@ -68,9 +68,7 @@ class Reader:
     def fetch(self, tail: str, params) -> list:
         """Instances of `SELECT <the fields> FROM <the table> <tail>`: `tail` holds the
         conditions, order and limit, written by the caller, with `%s` for every value."""
-        with self.wrapper.cursor() as cursor:
-            cursor.execute(f"SELECT {self.columns} FROM {self.table} {tail}", [adapt(p) for p in params])  # noqa: S608
-            return [self.instance(row) for row in cursor.fetchall()]
+        return [row[0] for row in fetch_joined((self,), tail, params)]
 
 
 _readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -86,6 +84,25 @@ def reader(model, names: tuple[str, ...] = ()) -> Reader:
         wanted = frozenset((model._meta.pk.attname, *names)) if names else frozenset()
         per_connection[key] = Reader(model, wanted, wrapper)
     return per_connection[key]
+
+
+def fetch_joined(readers: tuple[Reader, ...], tail: str, params) -> list[tuple]:
+    """Instances of several models read by one statement, a tuple per row:
+    `SELECT <each reader's fields> FROM <the first reader's table> <tail>`, where `tail`
+    joins the other tables (by their plain names) and holds the conditions."""
+    columns = ", ".join(r.columns for r in readers)
+    with readers[0].wrapper.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {readers[0].table} {tail}", [adapt(p) for p in params])  # noqa: S608
+        found = cursor.fetchall()
+    out = []
+    for row in found:
+        instances, start = [], 0
+        for r in readers:
+            end = start + len(r.attnames)
+            instances.append(r.instance(row[start:end]))
+            start = end
+        out.append(tuple(instances))
+    return out
 
 
 def by_pk(model, pk):

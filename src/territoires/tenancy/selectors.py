@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from territoires.tenancy.models import Body, Membership, Role, Subscription
+from territoires.core import sql
+from territoires.tenancy.models import Body, Membership, Notification, Role, Subscription
 
 
 def bodies_for_user(*, user) -> QuerySet[Body]:
@@ -75,3 +76,19 @@ def body_access_for_user(*, user, siren: str) -> BodyAccess:
         if row.subscribed_service is not None:
             services[row.subscribed_service] = None
     return BodyAccess(body=rows[0], permissions=frozenset(permissions), services=list(services))
+
+
+def unread_notifications(*, user, body: Body, limit: int = 10) -> list[Notification]:
+    """The user's newest unread notifications about this body or about no body (agent home).
+
+    Plain SQL (`core.sql`), as every body page's `body_access_for_user`: the
+    queryset cost more CPU than the statement and its ten rows.
+    """
+    table = Notification._meta.db_table
+    user_id, read_at, body_id, created_at = (
+        sql.quote(table, name) for name in ("user_id", "read_at", "body_id", "created_at"))
+    return sql.reader(Notification).fetch(
+        f"WHERE {user_id} = %s AND {read_at} IS NULL AND ({body_id} = %s OR {body_id} IS NULL) "
+        f"ORDER BY {created_at} DESC LIMIT {int(limit)}",
+        [user.pk, body.pk],
+    )

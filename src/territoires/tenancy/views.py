@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from territoires.tenancy.forms import (
     InvitationForm,
     RolesForm,
 )
-from territoires.tenancy.models import Body, Invitation, Membership, Notification, Service
+from territoires.tenancy.models import Body, Invitation, Membership, Service
 from territoires.tenancy.navigation import pending_work
 from territoires.ui.forms import add_service_errors
 from territoires.ui.pagination import paginate
@@ -67,9 +66,7 @@ def switch(request):
 @body_view()
 def home(request, body: Body):
     services_on = access.active_services(body)
-    notifications = Notification.objects.filter(user=request.user, read_at__isnull=True).filter(
-        Q(body=body) | Q(body__isnull=True)
-    )[:10]
+    notifications = selectors.unread_notifications(user=request.user, body=body)
     return render(
         request,
         "tenancy/home.html",
