@@ -28,6 +28,14 @@ def _db_for_all(db):
         seed_roles(Role)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_layout_fragments():
+    """Each test renders the layout from scratch (its menus are cached per process)."""
+    from django.core.cache import caches
+
+    caches["template_fragments"].clear()
+
+
 @pytest.fixture
 def run_tasks(monkeypatch):
     """Run every due background task with the real worker, then return.

@@ -37,6 +37,59 @@ def test_home_query_count_is_bounded(client, body, logged_agent, django_assert_m
         assert client.get(url).status_code == 200
 
 
+def _menu(client, url) -> str:
+    content = client.get(url).content.decode()
+    return content.split('id="navigation"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_cached_layout_menu_follows_the_body_the_roles_the_services_and_the_page(client):
+    """The menu is a cached fragment (ui/base.html): each body, role set, subscription
+    list and current page gets its own."""
+    from territoires.tenancy.models import Subscription
+
+    user = UserFactory()
+    town, syndicate = BodyFactory(services=["actes"]), BodyFactory(services=["marches"])
+    membership(user, town, ["agent"])
+    membership(user, syndicate, ["administrateur"])
+    client.force_login(user)
+    session = client.session
+    session["second_factor_ok"] = True  # administrators pass TOTP; not the subject here
+    session.save()
+    town_home, syndicate_home = (reverse("tenancy:home", args=[b.siren]) for b in (town, syndicate))
+
+    menu = _menu(client, town_home)
+    assert reverse("actes:list", args=[town.siren]) in menu
+    assert "marches" not in menu and "Agents" not in menu and syndicate.siren not in menu
+    assert f'href="{town_home}" aria-current="page"' in menu
+
+    menu = _menu(client, syndicate_home)
+    assert reverse("marches:list", args=[syndicate.siren]) in menu
+    assert reverse("tenancy:agents", args=[syndicate.siren]) in menu  # the administrator's entries
+    assert town.siren not in menu and "actes" not in menu
+
+    menu = _menu(client, reverse("tenancy:agents", args=[syndicate.siren]))
+    assert f'href="{reverse("tenancy:agents", args=[syndicate.siren])}" aria-current="page"' in menu
+    assert f'href="{syndicate_home}" aria-current' not in menu
+
+    Subscription.objects.create(body=town, service="formations")
+    menu = _menu(client, town_home)
+    assert reverse("formations:body_home", args=[town.siren]) in menu
+    assert "Agents" not in menu
+
+    colleague = UserFactory()  # same body, same services, fewer permissions
+    membership(colleague, syndicate, ["agent"])
+    client.force_login(colleague)
+    menu = _menu(client, syndicate_home)
+    assert reverse("marches:list", args=[syndicate.siren]) in menu and "Agents" not in menu
+
+    bare = [BodyFactory(services=[]) for _ in range(2)]  # nothing but the body tells them apart
+    for b in bare:
+        membership(colleague, b, ["agent"])
+    for b in bare:
+        assert f'href="{reverse("tenancy:home", args=[b.siren])}"' in _menu(
+            client, reverse("tenancy:home", args=[b.siren]))
+
+
 def test_outsider_gets_404_on_body_pages(client, body):
     outsider = UserFactory()
     membership(outsider, BodyFactory(), ["agent"])

@@ -70,6 +70,20 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# Rendered pieces of the page layout (`{% cache %}` in ui/base.html: assets, skip
+# links, menus, footer). They depend only on the code and on the values a fragment
+# varies on, so each process keeps its own and nothing needs invalidating; "default"
+# stays the per-process cache Django gives (OIDC discovery).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 ROOT_URLCONF = "territoires.config.urls"
 WSGI_APPLICATION = "territoires.config.wsgi.application"
 
@@ -81,6 +95,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",

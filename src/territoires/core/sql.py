@@ -86,22 +86,24 @@ def reader(model, names: tuple[str, ...] = ()) -> Reader:
     return per_connection[key]
 
 
-def fetch_joined(readers: tuple[Reader, ...], tail: str, params) -> list[tuple]:
+def fetch_joined(readers: tuple[Reader, ...], tail: str, params, extra: tuple[str, ...] = ()) -> list[tuple]:
     """Instances of several models read by one statement, a tuple per row:
-    `SELECT <each reader's fields> FROM <the first reader's table> <tail>`, where `tail`
-    joins the other tables (by their plain names) and holds the conditions."""
-    columns = ", ".join(r.columns for r in readers)
+    `SELECT <each reader's fields>, <extra> FROM <the first reader's table> <tail>`, where
+    `tail` joins the other tables (by their plain names) and holds the conditions. The
+    `extra` columns (SQL written by the caller) follow the instances in each tuple, as the
+    driver returns them."""
+    columns = ", ".join((*(r.columns for r in readers), *extra))
     with readers[0].wrapper.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {readers[0].table} {tail}", [adapt(p) for p in params])  # noqa: S608
         found = cursor.fetchall()
     out = []
     for row in found:
-        instances, start = [], 0
+        items, start = [], 0
         for r in readers:
             end = start + len(r.attnames)
-            instances.append(r.instance(row[start:end]))
+            items.append(r.instance(row[start:end]))
             start = end
-        out.append(tuple(instances))
+        out.append((*items, *row[start:]))
     return out
 
 

@@ -16,4 +16,5 @@ def active_body(request):
         "can_manage_agents": "body.manage_agents" in perms,
         "can_read_journal": "body.read_journal" in perms,
         "body_perms": perms,
+        "nav_current": "",  # the menu entry of the page; a view names its own
     }

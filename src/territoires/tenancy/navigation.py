@@ -27,7 +27,8 @@ def service_links(body: Body, services: list[str]) -> list[dict]:
                 if name
                 else reverse("tenancy:service", args=[body.siren, code])
             )
-            links.append({"code": code, "label": Service(code).label, "url": url})
+            # A plain string: the layout's menu is cached by these links' values.
+            links.append({"code": code, "label": str(Service(code).label), "url": url})
     return links
 
 

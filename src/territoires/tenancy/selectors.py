@@ -39,43 +39,40 @@ class BodyAccess:
 def body_access_for_user(*, user, siren: str) -> BodyAccess:
     """The body with this SIREN if the user is an active member; Body.DoesNotExist otherwise.
 
-    Every body-scoped page starts here, so it is one plain SQL query rather
-    than ORM querysets: the body, its active services and the permissions of
-    the user's roles (the two joins multiply rows; values are de-duplicated
-    here). Building the equivalent querysets cost about 1.5 ms of CPU per
-    request, this about 0.2 ms (bench/pages.py). Table names come from the
-    models, the values are parameters.
+    Every body-scoped page starts here, so it is one plain SQL statement
+    (`core.sql`) rather than ORM querysets: the body, its active services and
+    the permissions of the user's roles (the two joins multiply rows; values
+    are de-duplicated here). Building the equivalent querysets cost about
+    1.5 ms of CPU per request, this about 0.1 ms (bench/pages.py).
     """
     if not getattr(user, "is_authenticated", False):
         raise Body.DoesNotExist
+    fields = sql.reader(Body)
     tables = {
-        "body": Body._meta.db_table,
+        "body": fields.table,
         "membership": Membership._meta.db_table,
         "membership_roles": Membership.roles.through._meta.db_table,
         "role": Role._meta.db_table,
         "subscription": Subscription._meta.db_table,
     }
-    sql = (  # noqa: S608 (table names come from the models; values are parameters)
-        "SELECT b.*, r.permissions AS role_permissions, s.service AS subscribed_service "
-        "FROM {body} b "
-        "JOIN {membership} m ON m.body_id = b.id "
+    rows = sql.fetch_joined((fields,), (
+        "JOIN {membership} m ON m.body_id = {body}.id "
         "LEFT JOIN {membership_roles} mr ON mr.membership_id = m.id "
         "LEFT JOIN {role} r ON r.id = mr.role_id "
-        "LEFT JOIN {subscription} s ON s.body_id = b.id AND s.is_active "
-        "WHERE m.user_id = %s AND m.is_active AND b.is_active AND b.siren = %s"
-    ).format(**tables)
-    rows = list(Body.objects.raw(sql, [user.pk, siren]))
+        "LEFT JOIN {subscription} s ON s.body_id = {body}.id AND s.is_active "
+        "WHERE m.user_id = %s AND m.is_active AND {body}.is_active AND {body}.siren = %s"
+    ).format(**tables), [user.pk, siren], extra=("r.permissions", "s.service"))
     if not rows:
         raise Body.DoesNotExist
     permissions: set[str] = set()
     services: dict[str, None] = {}
-    for row in rows:
-        if row.role_permissions is not None:
-            value = row.role_permissions
-            permissions.update(json.loads(value) if isinstance(value, str) else value)
-        if row.subscribed_service is not None:
-            services[row.subscribed_service] = None
-    return BodyAccess(body=rows[0], permissions=frozenset(permissions), services=list(services))
+    for _body, role_permissions, service in rows:
+        if role_permissions is not None:
+            permissions.update(json.loads(role_permissions) if isinstance(role_permissions, str)
+                               else role_permissions)
+        if service is not None:
+            services[service] = None
+    return BodyAccess(body=rows[0][0], permissions=frozenset(permissions), services=list(services))
 
 
 def unread_notifications(*, user, body: Body, limit: int = 10) -> list[Notification]:
