@@ -62,3 +62,19 @@ def test_the_sqlite_default_keeps_its_connection_between_requests(tmp_path):
              "DJANGO_SETTINGS_MODULE": "territoires.config.settings"},
     )
     assert result.stdout.split() == ["sqlite", "True"], result.stderr
+
+
+def _database_options(**env) -> str:
+    script = "from territoires.config import settings; print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin", "TERRITOIRES_DATA_DIR": "/tmp/t-dev",
+             "DATABASE_URL": "postgres://territoires@db.example.fr:5432/territoires", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off():
+    assert _database_options() == "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert _database_options(DATABASE_PREPARED_STATEMENTS="0") == "[]"
