@@ -37,12 +37,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
+    children,
+    cpu_seconds,
     free_port,
     machine,
     pg_connect,
     pg_reachable,
     pg_recreate,
     pg_url,
+    pids_named,
     redact,
     stop_server,
 )
@@ -60,38 +63,6 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
     except OSError:
         pass
     return 0
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes and their children that were waited for."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-    return total / tick
-
-
-def pids_named(name: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == name:
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 class Counter:

@@ -16,7 +16,9 @@ Scenarios, each with a warm-up then a fixed duration, run one after the other:
   home   GET /o/<siren>/ — the agent home page of one of the client's bodies;
   api    GET /api/v1/bodies — with a per-client API token (Bearer).
 Latency is measured client-side (request sent to body read). Any non-200
-response is an error: it is printed and the command exits 1.
+response is an error: it is printed and the command exits 1. The CPU time of the
+server, of the clients and of PostgreSQL over each scenario is printed per request:
+the cores serve all three, so half the floor's rate allows twice the floor's CPU.
 Target: p95 < 50 ms and at least half the floor's requests/s.
 """
 
@@ -27,6 +29,7 @@ import multiprocessing
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,10 +44,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from bench.common import (
     REPO,
     bench_environment,
+    children,
+    cpu_seconds,
     free_port,
     machine,
     pg_reachable,
     pg_recreate,
+    pids_named,
     redact,
     start_gunicorn,
     stop_server,
@@ -114,6 +120,7 @@ def client_loop(port, path, headers, warmup, duration, barrier, results):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies: list[float] = []
     errors: Counter[str] = Counter()
+    sent_in_all = 0  # warm-up included: the CPU figures cover the whole scenario
     barrier.wait()
     begin = time.monotonic()
     measure_from, end = begin + warmup, begin + warmup + duration
@@ -132,27 +139,43 @@ def client_loop(port, path, headers, warmup, duration, barrier, results):
             status = type(error).__name__
             conn.close()
         elapsed = time.perf_counter() - started
+        sent_in_all += 1
         if status != "200":
             errors[("warm-up " if sent < measure_from else "") + status] += 1
         if sent >= measure_from:
             latencies.append(elapsed * 1000)
             last = time.monotonic()
     conn.close()
-    results.put({"latencies": latencies, "errors": dict(errors), "window": last - measure_from})
+    results.put({"latencies": latencies, "errors": dict(errors), "window": last - measure_from,
+                 "sent_in_all": sent_in_all})
 
 
-def run_scenario(port: int, plans: list[tuple[str, dict]], warmup: float, duration: float) -> dict:
+def cpu_now(server_pid: int, db: str) -> dict[str, float]:
+    """CPU seconds so far of the server (gunicorn and its workers), of this process's
+    finished children (the clients, once joined) and of PostgreSQL's processes."""
+    clients = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"server": cpu_seconds([server_pid, *children(server_pid)]),
+            "clients": clients.ru_utime + clients.ru_stime,
+            "postgres": cpu_seconds(pids_named("postgres")) if db == "postgres" else 0.0}
+
+
+def run_scenario(port: int, plans: list[tuple[str, dict]], warmup: float, duration: float,
+                 server_pid: int, db: str) -> dict:
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(len(plans))
     results = ctx.Queue()
     procs = [ctx.Process(target=client_loop, args=(port, path, headers, warmup, duration, barrier, results))
              for path, headers in plans]
     load = os.getloadavg()[0]
+    cpu_before = cpu_now(server_pid, db)
     for proc in procs:
         proc.start()
     outs = [results.get(timeout=warmup + duration + 120) for _ in procs]
     for proc in procs:
         proc.join()
+    cpu_after = cpu_now(server_pid, db)
+    sent = max(sum(out["sent_in_all"] for out in outs), 1)
+    cpu_ms = {k: (cpu_after[k] - cpu_before[k]) * 1000 / sent for k in cpu_after}
     latencies = sorted(x for out in outs for x in out["latencies"])
     errors: Counter[str] = Counter()
     for out in outs:
@@ -165,7 +188,7 @@ def run_scenario(port: int, plans: list[tuple[str, dict]], warmup: float, durati
     else:
         p50 = p95 = p99 = float("nan")
     return {"count": len(latencies), "p50": p50, "p95": p95, "p99": p99, "max": max(latencies, default=0),
-            "rps": rps, "errors": dict(errors), "load": load}
+            "rps": rps, "errors": dict(errors), "load": load, "cpu_ms": cpu_ms}
 
 
 # --- Server -----------------------------------------------------------------------------------
@@ -235,7 +258,7 @@ def bench_database(db: str, args) -> dict:
         for name, plan in plans.items():
             print(f"  {name}: {plan[0][0]} × {len(plan)} clients, "
                   f"{args.warmup:g} s warm-up + {args.duration:g} s …", flush=True)
-            results[name] = run_scenario(port, plan, args.warmup, args.duration)
+            results[name] = run_scenario(port, plan, args.warmup, args.duration, server.pid, db)
         return {"db": db, "where": where, "prepared": prepared, "results": results, "login": login,
                 "api_path": api_path, "api_note": api_note, "plans": plans, "data_dir": data_dir,
                 "log": (data_dir / "gunicorn.log").read_text() if (data_dir / "gunicorn.log").exists() else ""}
@@ -290,6 +313,16 @@ def report(run: dict, args) -> int:
               "these figures are pessimistic.")
     print("SQL/req: queries of one request; CPU ms: CPU time of one request served in-process "
           "(test client, one at a time), which other load on the machine barely moves.")
+    postgres = run["db"] == "postgres"
+    print("CPU per request under load, whole scenario (ms): "
+          + "; ".join(f"{labels[k]}: server {v['cpu_ms']['server']:.2f}, clients {v['cpu_ms']['clients']:.2f}"
+                      + (f", PostgreSQL {v['cpu_ms']['postgres']:.2f}" if postgres else "")
+                      for k, v in results.items()))
+    # The machine's cores serve everything (server, clients, PostgreSQL): a request may use
+    # at most twice the floor's CPU in all for half the floor's rate.
+    in_all = {k: sum(v["cpu_ms"].values()) for k, v in results.items()}
+    print(f"CPU in all per request: at half the floor's rate, at most {2 * in_all['floor']:.2f} ms; "
+          + ", ".join(f"{labels[k]} {in_all[k]:.2f}" for k in results if k != "floor"))
     login_rps = results["floor_login"]["rps"]
     print("vs logged-in floor (a minimal view behind login: session and user loaded): "
           + ", ".join(f"{labels[k]} {results[k]['rps'] / login_rps * 100:.0f} %"
