@@ -3,7 +3,7 @@
 Why: a few statements of fixed shape run on (nearly) every request — the
 session, the user, the portal search. For those, building the statement through
 querysets (filter clones, lookups, the compiler) costs several times the
-database's own work: a session and a user cost 0.3 ms of CPU through `.get()`,
+database's own work: a session and a user cost 0.35 ms of CPU through `.get()`,
 a fifth of that here (bench/pages.py). The rows come back through the same
 converters the ORM applies (`ops.get_db_converters`, `field.get_db_converters`)
 and `Model.from_db`, so callers get ordinary instances, with the fields not
